@@ -1,0 +1,85 @@
+"""The Typer app, its global options, and the helpers commands share."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from nkwatch import __version__
+from nkwatch import store as store_module
+from nkwatch.sources.dates import parse_publication_date
+from nkwatch.store.sqlite import SQLiteStore
+
+app = typer.Typer(
+    name="nkwatch",
+    help="Sourced, dated, searchable records of North Korea's internal control.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class Settings:
+    """Options given before the command name."""
+
+    db: str | None = None
+    quiet: bool = False
+
+    def open_store(self) -> SQLiteStore:
+        """Return the store these settings name."""
+        return store_module.open(self.db)
+
+    def progress_enabled(self) -> bool:
+        """Return True when a progress bar helps: a terminal, and not ``--quiet``."""
+        return not self.quiet and sys.stderr.isatty()
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"nkwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar=store_module.ENV_VAR,
+            help="Database file (or sqlite:///path). Default: $NKWATCH_DB, else "
+            "~/.local/share/nkwatch/nkwatch.db.",
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or notes.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """nkwatch: reports in, sourced events out."""
+    ctx.obj = Settings(db=db, quiet=quiet)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """Return the global settings of this invocation."""
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else Settings()
+
+
+def date_option(value: str | None, name: str) -> str | None:
+    """Return a CLI date option as YYYY-MM-DD (raises a DateError naming the option)."""
+    return parse_publication_date(value, location=f"--{name}", field=name)
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as JSON on stdout (no colours, no wrapping)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

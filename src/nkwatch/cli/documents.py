@@ -1,0 +1,225 @@
+"""Commands on reports: ingest, run, docs, show, search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
+from nkwatch.ingest import IngestOptions, IngestReport, ingest, report_to_json
+from nkwatch.model import StoredDocument
+from nkwatch.sources.fetch import Fetcher
+from nkwatch.store.sqlite import SQLiteStore
+
+
+def _run_ingest(
+    ctx: typer.Context,
+    store: SQLiteStore,
+    inputs: list[str],
+    options: IngestOptions,
+    fetcher: Fetcher,
+) -> IngestReport:
+    cfg = settings(ctx)
+    if not cfg.progress_enabled():
+        return ingest(store, inputs, options=options, fetcher=fetcher)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("ingesting"),
+        TextColumn("{task.completed} documents"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        return ingest(
+            store, inputs, options=options, fetcher=fetcher,
+            on_document=lambda: progress.advance(task),
+        )
+
+
+def _print_report(report: IngestReport, quiet: bool) -> None:
+    for exc in report.failed:
+        err_console.print(f"[yellow]skipped[/yellow] {escape(str(exc))}", soft_wrap=True)
+    if not quiet:
+        for location, warning in report.warnings:
+            err_console.print(f"[yellow]warning[/yellow] {escape(location)}: {escape(warning)}", soft_wrap=True)
+    parts = [f"{k.replace('_', ' ')}: {v}" for k, v in report.summary().items() if v or k == "stored"]
+    err_console.print(", ".join(parts))
+
+
+def _exit_code(report: IngestReport) -> int:
+    """0 when nothing failed, 1 when some documents were skipped, 2 when all were."""
+    if not report.failed:
+        return 0
+    return 2 if len(report.failed) == report.seen else 1
+
+
+@app.command("ingest")
+def ingest_command(
+    ctx: typer.Context,
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs or URLs.")],
+    published: Annotated[str | None, typer.Option(help="Set the publication date (YYYY-MM-DD).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Set the outlet.")] = None,
+    language: Annotated[str | None, typer.Option(help="Set the language (en, ko, ...).")] = None,
+    encoding: Annotated[str | None, typer.Option(help="Decode files with this encoding.")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 500,
+    allow_private: Annotated[
+        bool, typer.Option(help="Allow fetching from loopback and private addresses.")
+    ] = False,
+    robots: Annotated[bool, typer.Option(help="Respect robots.txt.")] = True,
+    delay: Annotated[float, typer.Option(min=0, help="Seconds between requests to one host.")] = 1.0,
+    timeout: Annotated[float, typer.Option(min=0.1, help="HTTP timeout in seconds.")] = 20.0,
+    max_bytes: Annotated[int, typer.Option(min=1, help="Largest response fetched.")] = 10_000_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read reports (txt, html, rss/atom, jsonl, URLs), clean them and store them."""
+    cfg = settings(ctx)
+    options = IngestOptions(
+        published=date_option(published, "published"),
+        outlet=outlet,
+        language=language,
+        encoding=encoding,
+        batch_size=batch_size,
+    )
+    with cfg.open_store() as store, Fetcher(
+        cache=store, allow_private=allow_private, respect_robots=robots, delay=delay,
+        timeout=timeout, max_bytes=max_bytes,
+    ) as fetcher:
+        report = _run_ingest(ctx, store, inputs, options, fetcher)
+    if as_json:
+        print(report_to_json(report))
+    _print_report(report, cfg.quiet)
+    raise typer.Exit(_exit_code(report))
+
+
+def _documents_table(docs: list[StoredDocument], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False)
+    for col in ("id", "ext id", "published", "outlet", "lang", "title"):
+        table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
+    for d in docs:
+        table.add_row(
+            str(d.id), escape(d.ext_id), d.published or "—", escape(d.outlet or "—"),
+            d.language or "—", escape(d.title or "(untitled)"),
+        )
+    return table
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    inputs: Annotated[list[str], typer.Argument(help="Reports to ingest: files, folders, globs, URLs.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """The main job: ingest reports, run the analysis, and show what is stored."""
+    cfg = settings(ctx)
+    with cfg.open_store() as store, Fetcher(cache=store) as fetcher:
+        report = _run_ingest(ctx, store, inputs, IngestOptions(), fetcher)
+        ids = [r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates]
+        docs = [store.get(i) for i in dict.fromkeys(ids)]
+    if as_json:
+        print_json({"ingest": report.summary(), "documents": [d.as_dict(with_text=False) for d in docs]})
+    else:
+        console.print(_documents_table(docs, title=f"{len(docs)} reports"))
+        for d in docs:
+            for other_id, other_ext, sim in d.near_duplicates:
+                console.print(f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)} (#{other_id}, {sim:.2f})")
+    _print_report(report, cfg.quiet)
+    raise typer.Exit(_exit_code(report))
+
+
+@app.command("docs")
+def docs_command(
+    ctx: typer.Context,
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    language: Annotated[str | None, typer.Option(help="Only this language.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many first.")] = 0,
+    all_revisions: Annotated[bool, typer.Option(help="Include superseded revisions.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List stored reports, newest first."""
+    with settings(ctx).open_store() as store:
+        docs = store.list_documents(
+            outlet=outlet, since=date_option(since, "since"), until=date_option(until, "until"),
+            language=language, limit=limit, offset=offset, all_revisions=all_revisions,
+        )
+        total = store.count(all_revisions=all_revisions)
+    if as_json:
+        print_json({"total": total, "documents": [d.as_dict(with_text=False) for d in docs]})
+    else:
+        console.print(_documents_table(docs, title=f"{len(docs)} of {total} reports"))
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    doc_id: Annotated[str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")],
+    raw: Annotated[bool, typer.Option("--raw", help="Show the report as ingested.")] = False,
+    removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one report: metadata and cleaned body (or the raw document)."""
+    with settings(ctx).open_store() as store:
+        doc = store.get(doc_id, with_raw=raw)
+        dropped = store.removed_lines(doc.id) if removed or as_json else []
+    if as_json:
+        data = doc.as_dict()
+        data["removed"] = [{"rule": r, "line": line} for r, line in dropped]
+        if raw:
+            data["raw"] = doc.raw
+        print_json(data)
+        return
+    console.print(f"[bold]{escape(doc.title or '(untitled)')}[/bold]")
+    meta = [
+        ("id", f"#{doc.id}"), ("ext id", doc.ext_id), ("published", doc.published or "unknown"),
+        ("outlet", doc.outlet or "unknown"), ("language", doc.language or "unknown"),
+        ("url", doc.url or "—"), ("source", doc.source),
+        ("revision", f"{doc.revision} of {len(doc.revisions)}"),
+    ]
+    for k, v in meta:
+        console.print(f"[dim]{k:>10}[/dim]  {escape(v)}", soft_wrap=True)
+    for other_id, other_ext, sim in doc.near_duplicates:
+        console.print(f"[dim]{'near-dup':>10}[/dim]  {escape(other_ext)} (#{other_id}, similarity {sim:.2f})")
+    console.print()
+    console.print(escape(doc.raw if raw and doc.raw is not None else doc.body), soft_wrap=True)
+    if removed:
+        console.print()
+        for rule, line in dropped:
+            console.print(f"[dim]removed ({rule}):[/dim] {escape(line)}", soft_wrap=True)
+
+
+@app.command("search")
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='FTS5 query, e.g. \'"state security" AND Hyesan\'.')],
+    outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
+    since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    language: Annotated[str | None, typer.Option(help="Only this language.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Full-text search over stored reports, best matches first, with snippets."""
+    with settings(ctx).open_store() as store:
+        hits = store.search(
+            query, outlet=outlet, since=date_option(since, "since"), until=date_option(until, "until"),
+            language=language, limit=limit,
+        )
+    if as_json:
+        print_json({"query": query, "hits": [h.as_dict() for h in hits]})
+        return
+    if not hits:
+        err_console.print("no matches")
+        raise typer.Exit(1)
+    table = Table(title=f"{len(hits)} matches for {escape(query)}")
+    for col in ("id", "ext id", "published", "outlet", "snippet"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(str(h.id), escape(h.ext_id), h.published or "—", escape(h.outlet or "—"), escape(h.snippet))
+    console.print(table)

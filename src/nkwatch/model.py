@@ -1,0 +1,176 @@
+"""Plain typed records shared by every stage: documents as read, and as cleaned."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """A report as a reader produced it, before cleaning.
+
+    ``raw`` is what was ingested (the HTML source, the text file, the feed item);
+    ``text`` is its text before cleaning (equal to ``raw`` for plain text).
+    """
+
+    ext_id: str
+    source: str
+    format: str
+    raw: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    published_estimated: bool = False
+    outlet: str | None = None
+    url: str | None = None
+    language: str | None = None
+    ext_id_given: bool = False  # the id came from the source (doc_id, feed guid), not a file name
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """Return what makes two ingests "the same report": its URL, given id, or file."""
+        if self.url:
+            return f"url:{self.url}"
+        if self.ext_id_given:
+            return f"id:{self.ext_id}"
+        return f"file:{self.source}"
+
+
+@dataclass(slots=True)
+class Segment:
+    """A run of ``length`` characters copied from ``text[text_start:]`` to ``body[body_start:]``."""
+
+    body_start: int
+    text_start: int
+    length: int
+
+
+@dataclass(slots=True)
+class CleanedText:
+    """The body of a report, what was removed from it, and the body→text offset map."""
+
+    body: str
+    segments: list[Segment]
+    removed: list[tuple[str, str]]  # (rule, line) pairs, for inspection
+
+    def to_text_offset(self, body_offset: int) -> int:
+        """Return the offset in the uncleaned text of a character offset in the body."""
+        if body_offset < 0 or body_offset > len(self.body):
+            raise ValueError(f"offset {body_offset} is outside the body (0..{len(self.body)})")
+        lo, hi = 0, len(self.segments) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            seg = self.segments[mid]
+            if body_offset < seg.body_start:
+                hi = mid - 1
+            elif body_offset > seg.body_start + seg.length:
+                lo = mid + 1
+            else:
+                return seg.text_start + (body_offset - seg.body_start)
+        # Between segments (a joining newline): snap to the start of the next segment.
+        for seg in self.segments:
+            if seg.body_start >= body_offset:
+                return seg.text_start
+        return self.segments[-1].text_start + self.segments[-1].length if self.segments else 0
+
+
+@dataclass(slots=True)
+class StoredDocument:
+    """A report as the store holds it."""
+
+    id: int
+    ext_id: str
+    source: str
+    format: str
+    title: str | None
+    published: str | None
+    published_estimated: bool
+    outlet: str | None
+    url: str | None
+    language: str | None
+    body: str
+    content_hash: str
+    revision: int
+    ingested_at: str
+    raw: str | None = None
+    text: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+    near_duplicates: list[tuple[int, str, float]] = field(default_factory=list)
+    revisions: list[int] = field(default_factory=list)
+
+    def as_dict(self, *, with_text: bool = True) -> dict[str, Any]:
+        """Return a JSON-ready dict (without the raw source)."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "ext_id": self.ext_id,
+            "title": self.title,
+            "published": self.published,
+            "published_estimated": self.published_estimated,
+            "outlet": self.outlet,
+            "url": self.url,
+            "language": self.language,
+            "source": self.source,
+            "format": self.format,
+            "revision": self.revision,
+            "content_hash": self.content_hash,
+            "ingested_at": self.ingested_at,
+            "near_duplicates": [
+                {"id": i, "ext_id": e, "similarity": round(s, 3)}
+                for i, e, s in self.near_duplicates
+            ],
+            "revisions": self.revisions,
+        }
+        if with_text:
+            out["body"] = self.body
+        return out
+
+
+@dataclass(slots=True)
+class PreparedDocument:
+    """A report ready to store: as read, cleaned, hashed and signed for near-duplicates."""
+
+    doc: RawDocument
+    cleaned: CleanedText
+    content_hash: str
+    minhash: bytes | None
+    band_keys: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class AddResult:
+    """What storing one report did: ``status`` is stored, revision, unchanged or duplicate."""
+
+    status: str
+    id: int
+    ext_id: str
+    revision: int = 1
+    near_duplicates: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SearchHit:
+    """One report matching a search, with a highlighted snippet of its body."""
+
+    id: int
+    ext_id: str
+    title: str | None
+    published: str | None
+    outlet: str | None
+    language: str | None
+    snippet: str
+    score: float
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "id": self.id,
+            "ext_id": self.ext_id,
+            "title": self.title,
+            "published": self.published,
+            "outlet": self.outlet,
+            "language": self.language,
+            "snippet": self.snippet,
+            "score": round(self.score, 4),
+        }

@@ -1,0 +1,174 @@
+"""Readers: turn paths, globs and URLs into ``RawDocument``s, one reader per format.
+
+Every reader yields documents and errors in one stream, so that a bad file, line or item is
+reported and skipped while the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import glob
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from nkwatch.errors import SourceError
+from nkwatch.model import RawDocument
+from nkwatch.sources.common import decode_bytes
+from nkwatch.sources.feeds import read_feed
+from nkwatch.sources.fetch import FetchResult, Fetcher
+from nkwatch.sources.html import read_html
+from nkwatch.sources.jsonl import iter_jsonl
+from nkwatch.sources.text import SIDECAR_NAME, iter_text_files
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+FEED_SUFFIXES = {".xml", ".rss", ".atom", ".feed"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+ALL_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | FEED_SUFFIXES | JSONL_SUFFIXES
+# In the corpus format, these name a folder's metadata and annotations, not reports: skipped
+# when a folder is walked, read when named on their own.
+RESERVED_NAMES = {SIDECAR_NAME, "gold.jsonl"}
+
+
+@dataclass(slots=True)
+class Fetched:
+    """A URL that was fetched: the response, so that its validators are saved once stored."""
+
+    url: str
+    result: FetchResult
+
+
+def is_url(value: str) -> bool:
+    """Return True when ``value`` is an http(s) URL rather than a path."""
+    return value.startswith(("http://", "https://"))
+
+
+def expand_paths(inputs: Iterable[str]) -> Iterator[Path | str | SourceError]:
+    """Yield files (folders walked, globs expanded) and URLs named by ``inputs``, in order."""
+    for item in inputs:
+        if is_url(item):
+            yield item
+            continue
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in ALL_SUFFIXES
+                    and child.name not in RESERVED_NAMES
+                ):
+                    yield child
+        elif path.is_file():
+            yield path
+        elif any(ch in item for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(item, recursive=True))
+            files = [m for m in matches if m.is_file() and m.name not in RESERVED_NAMES]
+            if not files:
+                yield SourceError("pattern matches no files", location=item)
+            yield from files
+        else:
+            yield SourceError("no such file, folder or URL", location=item)
+
+
+def read_file(
+    path: Path, *, encoding: str | None = None, fetcher: Fetcher | None = None
+) -> Iterator[RawDocument | SourceError]:
+    """Yield the reports in one file, chosen by its suffix (or an error)."""
+    suffix = path.suffix.lower()
+    location = str(path)
+    if suffix in TEXT_SUFFIXES:
+        yield from iter_text_files([path], encoding=encoding)
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        yield SourceError(f"cannot read file: {exc.strerror}", location=location)
+        return
+    try:
+        if suffix in HTML_SUFFIXES:
+            html = decode_bytes(data, location=location, encoding=encoding)
+            yield read_html(html, source=str(path.resolve()), ext_id=path.stem)
+        elif suffix in FEED_SUFFIXES:
+            yield from read_feed(data, source=str(path.resolve()), fetcher=fetcher)
+        elif suffix in JSONL_SUFFIXES:
+            text = decode_bytes(data, location=location, encoding=encoding)
+            yield from iter_jsonl(text, source=str(path.resolve()))
+        else:
+            yield SourceError(
+                f"unknown format {suffix or '(no suffix)'!r}; expected one of "
+                + ", ".join(sorted(ALL_SUFFIXES)),
+                location=location,
+            )
+    except SourceError as exc:
+        yield exc
+
+
+def read_url(
+    url: str, fetcher: Fetcher, *, encoding: str | None = None
+) -> Iterator[RawDocument | SourceError | Fetched]:
+    """Yield the reports at a URL (a page or a feed), then a ``Fetched`` marker.
+
+    Nothing but the marker is yielded when the server says the resource has not changed.
+    """
+    try:
+        result = fetcher.fetch(url)
+        if result.not_modified:
+            yield Fetched(url, result)
+            return
+        ctype = result.content_type
+        head = result.content[:512].lstrip().lower()
+        if "xml" in ctype or "rss" in ctype or "atom" in ctype or head.startswith((b"<?xml", b"<rss", b"<feed")):
+            if b"<html" not in head:
+                yield from read_feed(result.content, source=result.url, fetcher=fetcher)
+                yield Fetched(url, result)
+                return
+        text = decode_bytes(result.content, location=url, encoding=encoding)
+        if "html" in ctype or "<html" in text[:1000].lower():
+            doc = read_html(text, source=result.url, ext_id=result.url, url=result.url)
+        elif "json" in ctype and "\n" in text.strip():
+            yield from iter_jsonl(text, source=result.url)
+            yield Fetched(url, result)
+            return
+        else:
+            from nkwatch.sources.text import guess_title
+
+            doc = RawDocument(ext_id=result.url, source=result.url, format="txt", raw=text, text=text)
+            doc.url = result.url
+            doc.title = guess_title(text)
+        doc.ext_id_given = True
+        yield doc
+        yield Fetched(url, result)
+    except SourceError as exc:
+        yield exc
+
+
+def read_inputs(
+    inputs: Iterable[str],
+    *,
+    fetcher: Fetcher | None = None,
+    encoding: str | None = None,
+) -> Iterator[RawDocument | SourceError | Fetched]:
+    """Yield every report named by ``inputs`` (files, folders, globs, URLs), errors in line."""
+    text_batch: list[Path] = []
+
+    def flush() -> Iterator[RawDocument | SourceError]:
+        if text_batch:
+            yield from iter_text_files(list(text_batch), encoding=encoding)
+            text_batch.clear()
+
+    for item in expand_paths(inputs):
+        if isinstance(item, SourceError):
+            yield from flush()
+            yield item
+        elif isinstance(item, str):
+            yield from flush()
+            if fetcher is None:
+                yield SourceError("URL given but fetching is not enabled", location=item)
+            else:
+                yield from read_url(item, fetcher, encoding=encoding)
+        elif item.suffix.lower() in TEXT_SUFFIXES:
+            text_batch.append(item)  # read together so a folder's sidecar is loaded once
+        else:
+            yield from flush()
+            yield from read_file(item, encoding=encoding, fetcher=fetcher)
+    yield from flush()

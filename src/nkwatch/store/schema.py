@@ -1,0 +1,84 @@
+"""The store's schema as numbered migrations; ``PRAGMA user_version`` records the last applied."""
+
+from __future__ import annotations
+
+# Each migration runs once, in order, inside one transaction. Never edit a released migration:
+# add a new one.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            ext_id TEXT NOT NULL,
+            doc_key TEXT NOT NULL,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            title TEXT,
+            published TEXT,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            outlet TEXT,
+            url TEXT,
+            language TEXT,
+            raw BLOB NOT NULL,            -- zlib-compressed UTF-8 of the report as ingested
+            text BLOB,                    -- zlib-compressed text before cleaning; NULL when = raw
+            body TEXT NOT NULL,           -- cleaned body: what events are extracted from
+            segments TEXT NOT NULL,       -- JSON [[body_start, text_start, length], ...]
+            removed TEXT NOT NULL,        -- JSON [[rule, line], ...] dropped by cleaning
+            content_hash TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 1,
+            supersedes INTEGER REFERENCES documents(id),
+            superseded_by INTEGER REFERENCES documents(id),
+            minhash BLOB,
+            extra TEXT NOT NULL DEFAULT '{}',
+            ingested_at TEXT NOT NULL
+        );
+        CREATE INDEX documents_ext_id ON documents(ext_id);
+        CREATE UNIQUE INDEX documents_key_revision ON documents(doc_key, revision);
+        CREATE INDEX documents_content_hash ON documents(content_hash);
+        CREATE INDEX documents_published ON documents(published);
+        CREATE INDEX documents_outlet ON documents(outlet);
+
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, body,
+            content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, body)
+                VALUES ('delete', old.id, old.title, old.body);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, body)
+                VALUES ('delete', old.id, old.title, old.body);
+            INSERT INTO documents_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
+        END;
+
+        CREATE TABLE minhash_bands (
+            band_key INTEGER NOT NULL,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            PRIMARY KEY (band_key, doc_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE near_duplicates (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            similarity REAL NOT NULL,
+            PRIMARY KEY (doc_id, other_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE fetch_cache (
+            url TEXT PRIMARY KEY,
+            etag TEXT,
+            last_modified TEXT,
+            status INTEGER,
+            fetched_at TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+LATEST_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,404 @@
+"""The embedded default store: SQLite in WAL mode, FTS5 search, revisions, near-duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
+from nkwatch.model import AddResult, PreparedDocument, SearchHit, Segment, StoredDocument
+from nkwatch.store import neardup
+from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
+
+_LIST_COLUMNS = (
+    "id, ext_id, source, format, title, published, published_estimated, outlet, url, language,"
+    " body, content_hash, revision, ingested_at"
+)
+_BAREWORD = re.compile(r"[^\s\"]+")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), 3)
+
+
+def _unpack(blob: bytes | None) -> str | None:
+    return None if blob is None else zlib.decompress(blob).decode("utf-8")
+
+
+class SQLiteStore:
+    """A store in one SQLite file. Not shared across threads; open one per process/thread."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database: {exc}", location=str(path)) from None
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise StoreError(f"not an nkwatch database: {exc}", location=str(path)) from None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """Return the schema version recorded in the database."""
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > LATEST_VERSION:
+            raise SchemaVersionError(
+                f"database schema {version} is newer than this nkwatch supports "
+                f"({LATEST_VERSION}); upgrade nkwatch",
+                location=str(self.path),
+            )
+        for number, sql in MIGRATIONS:
+            if number <= version:
+                continue
+            with self.transaction():
+                for statement in _split_sql(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one write transaction: all of it is stored, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def add_documents(self, batch: Sequence[PreparedDocument]) -> list[AddResult]:
+        """Store a batch of reports in one transaction; return what happened to each."""
+        with self.transaction():
+            return [self._add(item) for item in batch]
+
+    def _add(self, item: PreparedDocument) -> AddResult:
+        doc = item.doc
+        key = doc.key
+        row = self.conn.execute(
+            "SELECT id, content_hash, revision FROM documents WHERE doc_key = ?"
+            " ORDER BY revision DESC LIMIT 1",
+            (key,),
+        ).fetchone()
+        if row is not None and row["content_hash"] == item.content_hash:
+            return AddResult("unchanged", row["id"], doc.ext_id, row["revision"])
+        if row is None:
+            same = self.conn.execute(
+                "SELECT id, ext_id, revision FROM documents WHERE content_hash = ?"
+                " AND superseded_by IS NULL LIMIT 1",
+                (item.content_hash,),
+            ).fetchone()
+            if same is not None:
+                return AddResult("duplicate", same["id"], same["ext_id"], same["revision"])
+        revision = 1 if row is None else row["revision"] + 1
+        cleaned = item.cleaned
+        text_blob = None if doc.text == doc.raw else _pack(doc.text)
+        cur = self.conn.execute(
+            "INSERT INTO documents (ext_id, doc_key, source, format, title, published,"
+            " published_estimated, outlet, url, language, raw, text, body, segments, removed,"
+            " content_hash, revision, supersedes, minhash, extra, ingested_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.ext_id,
+                key,
+                doc.source,
+                doc.format,
+                doc.title,
+                doc.published,
+                int(doc.published_estimated),
+                doc.outlet,
+                doc.url,
+                doc.language,
+                _pack(doc.raw),
+                text_blob,
+                cleaned.body,
+                json.dumps([[s.body_start, s.text_start, s.length] for s in cleaned.segments]),
+                json.dumps(cleaned.removed, ensure_ascii=False),
+                item.content_hash,
+                revision,
+                None if row is None else row["id"],
+                item.minhash,
+                json.dumps(doc.extra, ensure_ascii=False, default=str),
+                _now(),
+            ),
+        )
+        new_id = int(cur.lastrowid or 0)
+        if row is not None:
+            self.conn.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (new_id, row["id"]))
+        near = self._link_near_duplicates(new_id, key, item)
+        return AddResult("stored" if row is None else "revision", new_id, doc.ext_id, revision, near)
+
+    def _link_near_duplicates(
+        self, doc_id: int, key: str, item: PreparedDocument
+    ) -> list[tuple[int, float]]:
+        if item.minhash is None or not item.band_keys:
+            return []
+        marks = ",".join("?" * len(item.band_keys))
+        candidates = self.conn.execute(
+            f"SELECT DISTINCT d.id, d.minhash FROM minhash_bands b JOIN documents d ON d.id = b.doc_id"
+            f" WHERE b.band_key IN ({marks}) AND d.doc_key != ? AND d.superseded_by IS NULL",
+            (*item.band_keys, key),
+        ).fetchall()
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO minhash_bands (band_key, doc_id) VALUES (?, ?)",
+            [(k, doc_id) for k in item.band_keys],
+        )
+        if not candidates:
+            return []
+        mine = neardup.Signature.from_bytes(item.minhash)
+        found = []
+        for cand in candidates:
+            sim = neardup.similarity(mine, neardup.Signature.from_bytes(cand["minhash"]))
+            if sim >= neardup.SIMILARITY_THRESHOLD:
+                found.append((int(cand["id"]), sim))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO near_duplicates (doc_id, other_id, similarity) VALUES (?, ?, ?)",
+            [(a, b, s) for other, s in found for a, b in ((doc_id, other), (other, doc_id))],
+        )
+        return found
+
+    # -- fetch validators (the FetchCache protocol) ------------------------------------------
+
+    def get_validators(self, url: str) -> tuple[str | None, str | None] | None:
+        """Return the ETag and Last-Modified saved for ``url``, if any."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM fetch_cache WHERE url = ?", (url,)
+        ).fetchone()
+        return None if row is None else (row["etag"], row["last_modified"])
+
+    def put_validators(self, url: str, etag: str | None, last_modified: str | None, status: int) -> None:
+        """Save the validators of a fetched resource whose contents are stored."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT OR REPLACE INTO fetch_cache (url, etag, last_modified, status, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (url, etag, last_modified, status, _now()),
+            )
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def resolve_id(self, ref: str | int) -> int:
+        """Return the internal id of a report named by its external id, URL or internal id.
+
+        An external id wins over an internal one of the same spelling; ``#12`` always means
+        internal id 12. Of several revisions, the latest is returned.
+        """
+        text = str(ref).strip()
+        if text.startswith("#") and text[1:].isdigit():
+            row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(text[1:]),)).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id FROM documents WHERE (ext_id = ? OR url = ?) ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
+                (text, text),
+            ).fetchone()
+            if row is None and text.isdigit():
+                row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(text),)).fetchone()
+        if row is None:
+            raise NotFound(f"no report with id {text!r}")
+        return int(row["id"])
+
+    def get(self, ref: str | int, *, with_raw: bool = False) -> StoredDocument:
+        """Return one report by any of its ids, with its near-duplicates and revisions."""
+        doc_id = self.resolve_id(ref)
+        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        doc = _row_to_document(row)
+        doc.segments = [Segment(*s) for s in json.loads(row["segments"])]
+        if with_raw:
+            doc.raw = _unpack(row["raw"])
+            doc.text = _unpack(row["text"]) or doc.raw
+        doc.near_duplicates = [
+            (int(r["id"]), r["ext_id"], float(r["similarity"]))
+            for r in self.conn.execute(
+                "SELECT d.id, d.ext_id, n.similarity FROM near_duplicates n"
+                " JOIN documents d ON d.id = n.other_id WHERE n.doc_id = ? ORDER BY n.similarity DESC",
+                (doc_id,),
+            )
+        ]
+        doc.revisions = [
+            int(r["id"])
+            for r in self.conn.execute(
+                "SELECT id FROM documents WHERE doc_key = ? ORDER BY revision", (row["doc_key"],)
+            )
+        ]
+        return doc
+
+    def removed_lines(self, doc_id: int) -> list[tuple[str, str]]:
+        """Return the (rule, line) pairs cleaning removed from a report."""
+        row = self.conn.execute("SELECT removed FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no report with internal id {doc_id}")
+        return [(r, line) for r, line in json.loads(row["removed"])]
+
+    def count(self, *, all_revisions: bool = False) -> int:
+        """Return how many reports are stored (latest revisions only, unless asked)."""
+        where = "" if all_revisions else " WHERE superseded_by IS NULL"
+        return int(self.conn.execute(f"SELECT count(*) FROM documents{where}").fetchone()[0])
+
+    def list_documents(
+        self,
+        *,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        language: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        all_revisions: bool = False,
+    ) -> list[StoredDocument]:
+        """Return reports, newest publication first, filtered by outlet, date and language."""
+        where, params = _filters(outlet, since, until, language, all_revisions)
+        rows = self.conn.execute(
+            f"SELECT {_LIST_COLUMNS} FROM documents d{where}"
+            " ORDER BY published IS NULL, published DESC, id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [_row_to_document(r) for r in rows]
+
+    def search(
+        self,
+        query: str,
+        *,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        language: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[SearchHit]:
+        """Return the reports matching an FTS5 query, best first, with highlighted snippets.
+
+        The query uses FTS5 syntax (``"state security" AND Hyesan``, ``phone*``); when it is
+        not valid FTS5, its words are searched as plain terms instead.
+        """
+        if not query.strip():
+            raise QueryError("empty search query")
+        where, params = _filters(outlet, since, until, language, False)
+        where = where.replace(" WHERE ", " AND ", 1)
+        sql = (
+            "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
+            " snippet(documents_fts, 1, '[', ']', '…', 16) AS snip, bm25(documents_fts, 2.0, 1.0) AS score"
+            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+            f" WHERE documents_fts MATCH ?{where} ORDER BY score LIMIT ? OFFSET ?"
+        )
+        try:
+            rows = self.conn.execute(sql, (query, *params, limit, offset)).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc) and "syntax" not in str(exc) and "no such column" not in str(exc):
+                raise QueryError(f"search failed: {exc}") from None
+            plain = " ".join('"' + w.replace('"', "") + '"' for w in _BAREWORD.findall(query))
+            if not plain:
+                raise QueryError(f"not a search query: {query!r}") from None
+            rows = self.conn.execute(sql, (plain, *params, limit, offset)).fetchall()
+        return [
+            SearchHit(
+                r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],
+                r["snip"], -float(r["score"]),
+            )
+            for r in rows
+        ]
+
+    def integrity_problems(self) -> list[str]:
+        """Return what SQLite's and FTS5's integrity checks report (empty when all is well)."""
+        problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        try:
+            self.conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"full-text index: {exc}")
+        return problems
+
+
+def _filters(
+    outlet: str | None, since: str | None, until: str | None, language: str | None, all_revisions: bool
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    if not all_revisions:
+        clauses.append("d.superseded_by IS NULL")
+    if outlet:
+        clauses.append("d.outlet = ? COLLATE NOCASE")
+        params.append(outlet)
+    if since:
+        clauses.append("d.published >= ?")
+        params.append(since)
+    if until:
+        clauses.append("d.published <= ?")
+        params.append(until)
+    if language:
+        clauses.append("d.language = ?")
+        params.append(language)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _row_to_document(row: sqlite3.Row) -> StoredDocument:
+    return StoredDocument(
+        id=row["id"],
+        ext_id=row["ext_id"],
+        source=row["source"],
+        format=row["format"],
+        title=row["title"],
+        published=row["published"],
+        published_estimated=bool(row["published_estimated"]),
+        outlet=row["outlet"],
+        url=row["url"],
+        language=row["language"],
+        body=row["body"],
+        content_hash=row["content_hash"],
+        revision=row["revision"],
+        ingested_at=row["ingested_at"],
+    )
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buf = ""
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        buf += line + "\n"
+        if sqlite3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
