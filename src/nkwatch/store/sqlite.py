@@ -22,6 +22,7 @@ _LIST_COLUMNS = (
     " body, content_hash, revision, ingested_at"
 )
 _BAREWORD = re.compile(r"[^\s\"]+")
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 
 
 def _now() -> str:
@@ -322,13 +323,14 @@ class SQLiteStore:
         )
         try:
             rows = self.conn.execute(sql, (query, *params, limit, offset)).fetchall()
-        except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc) and "syntax" not in str(exc) and "no such column" not in str(exc):
-                raise QueryError(f"search failed: {exc}") from None
-            plain = " ".join('"' + w.replace('"', "") + '"' for w in _BAREWORD.findall(query))
-            if not plain:
-                raise QueryError(f"not a search query: {query!r}") from None
-            rows = self.conn.execute(sql, (plain, *params, limit, offset)).fetchall()
+        except sqlite3.OperationalError:
+            # Not valid FTS5 (an unbalanced quote, a stray operator): search the words instead.
+            words = [w for w in _BAREWORD.findall(query) if w not in _OPERATORS]
+            plain = " ".join('"' + w.replace('"', "") + '"' for w in words)
+            try:
+                rows = self.conn.execute(sql, (plain, *params, limit, offset)).fetchall()
+            except sqlite3.OperationalError as exc:
+                raise QueryError(f"not a search query: {query!r} ({exc})") from None
         return [
             SearchHit(
                 r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],

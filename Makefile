@@ -1,0 +1,32 @@
+# The two commands of the README: `make demo` (set up, ingest the sample reports, show them)
+# and `make test` (set up, lint, type-check, run the whole test suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= .demo/nkwatch.db
+
+.PHONY: setup demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e . --group dev
+	touch $@
+
+setup: $(VENV)/.installed
+
+demo: setup
+	$(BIN)/nkwatch --db $(DEMO_DB) run examples/reports
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/ingest_search.py
+
+clean:
+	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m nkwatch`` runs the CLI."""
+
+from nkwatch.cli import main
+
+main()

@@ -1,0 +1,137 @@
+"""Shared fixtures: a fresh store, report files written by hand, a loopback HTTP server."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from nkwatch import store as store_module
+from nkwatch.store.sqlite import SQLiteStore
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEV_CORPUS = SHARED / "corpus" / "dev"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+REPORT = """\
+Hyesan agents hunt Chinese phones
+
+hyesan phones state security
+
+State security agents in Hyesan, Ryanggang Province, arrested five people on Tuesday for using Chinese-made mobile phones, a source in the province said.
+
+FILE PHOTO: The Yalu River at Hyesan. / Image: Example Monitor
+
+The provincial security department ordered its branches to "root out" illegal phones by the end of the month.
+
+Kim Ha-na is a reporter for Example Monitor.
+Please direct any comments or questions about this article to desk@example.org.
+"""
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[SQLiteStore]:
+    s = store_module.open(str(db_path))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a file under the test's folder and return its path."""
+
+    def _write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / "in" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return _write
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str | None = None
+
+
+@dataclass
+class LoopbackServer:
+    """An HTTP server on 127.0.0.1 serving ``routes``; ``log`` records (method, path, headers)."""
+
+    port: int
+    routes: dict[str, Route]
+    log: list[tuple[str, str, dict[str, str]]]
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def hits(self, path: str) -> int:
+        return sum(1 for _, p, _ in self.log if p == path)
+
+
+@pytest.fixture
+def server() -> Iterator[LoopbackServer]:
+    routes: dict[str, Route] = {}
+    log: list[tuple[str, str, dict[str, str]]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            log.append(("GET", self.path, dict(self.headers)))
+            route = routes.get(self.path)
+            if route is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            if route.etag and self.headers.get("If-None-Match") == route.etag:
+                self.send_response(304)
+                self.send_header("ETag", route.etag)
+                self.end_headers()
+                return
+            self.send_response(route.status)
+            self.send_header("Content-Type", route.content_type)
+            self.send_header("Content-Length", str(len(route.body)))
+            if route.etag:
+                self.send_header("ETag", route.etag)
+            for k, v in route.headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(route.body)
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LoopbackServer(httpd.server_address[1], routes, log)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -1,0 +1,107 @@
+"""Ingestion into the store: idempotence, revisions, duplicates, near-duplicates, bad input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from nkwatch.ingest import IngestOptions, ingest
+from nkwatch.store.sqlite import SQLiteStore
+
+from .conftest import REPORT
+
+SYNDICATED = (
+    REPORT.replace("on Tuesday", "this week")
+    .replace("FILE PHOTO: The Yalu River at Hyesan. / Image: Example Monitor\n", "")
+    + "\nThis report first appeared in Example Monitor and is republished with permission.\n"
+)
+
+OTHER = """Musan court sentences smugglers
+
+A court in Musan County sentenced three smugglers to labour camp terms at a public trial on Friday for carrying copper across the Tumen River, a source said.
+
+About 200 residents were made to watch the trial. The smugglers had bribed a border guard officer with Chinese yuan, the source added.
+"""
+
+
+def test_ingest_is_idempotent(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    path = write("r1.txt", REPORT)
+    first = ingest(store, [str(path)])
+    assert first.summary()["stored"] == 1
+    again = ingest(store, [str(path), str(path)])
+    assert again.summary()["stored"] == 0 and again.summary()["unchanged"] == 2
+    assert store.count(all_revisions=True) == 1
+
+
+def test_changed_file_becomes_a_revision(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    path = write("r1.txt", REPORT)
+    [first] = ingest(store, [str(path)]).stored
+    path.write_text(REPORT.replace("five people", "six people"), encoding="utf-8")
+    [second] = ingest(store, [str(path)]).revisions
+    assert second.revision == 2
+    assert store.count() == 1 and store.count(all_revisions=True) == 2
+    latest = store.get("r1")
+    assert latest.id == second.id and "six people" in latest.body
+    assert latest.revisions == [first.id, second.id]
+    old = store.get(f"#{first.id}")
+    assert "five people" in old.body  # the earlier revision is kept, not overwritten
+    assert [h.id for h in store.search("six")] == [second.id]
+    assert store.search("five") == []  # only latest revisions are searched
+
+
+def test_identical_content_under_another_name_is_a_duplicate(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    a = write("a.txt", REPORT)
+    b = write("copy/b.txt", REPORT)
+    report = ingest(store, [str(a), str(b)])
+    assert report.summary()["stored"] == 1 and report.summary()["duplicates"] == 1
+    assert report.duplicates[0].ext_id == "a"
+
+
+def test_syndicated_copy_is_linked_as_near_duplicate(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    report = ingest(store, [str(write("orig.txt", REPORT)), str(write("synd.txt", SYNDICATED)),
+                            str(write("other.txt", OTHER))])
+    assert report.summary()["stored"] == 3 and report.near_duplicates == 1
+    orig, synd, other = (store.get(x) for x in ("orig", "synd", "other"))
+    assert [n[1] for n in synd.near_duplicates] == ["orig"]
+    assert [n[1] for n in orig.near_duplicates] == ["synd"]
+    assert synd.near_duplicates[0][2] >= 0.8
+    assert other.near_duplicates == []
+
+
+def test_revisions_are_not_near_duplicates_of_each_other(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    path = write("r1.txt", REPORT)
+    ingest(store, [str(path)])
+    path.write_text(REPORT.replace("five people", "six people"), encoding="utf-8")
+    assert ingest(store, [str(path)]).revisions[0].near_duplicates == []
+
+
+def test_bad_documents_are_skipped_and_the_rest_stored(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    write("good.txt", REPORT)
+    write("bad.txt", "caf\xe9".encode("latin-1") + b" is not utf-8")
+    write("empty.html", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
+    write("lines.jsonl", json.dumps({"doc_id": "j1", "text": OTHER}) + "\n{oops\n")
+    report = ingest(store, [str(write("x.txt", OTHER).parent)])
+    summary = report.summary()
+    assert summary["stored"] == 3 and summary["skipped"] == 3
+    codes = sorted(e.code for e in report.failed)
+    assert codes == ["E002", "E003", "E007"]
+    assert all(e.location for e in report.failed)
+    assert store.count() == 3
+
+
+def test_overrides_apply_to_every_document(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    path = write("r1.txt", REPORT)
+    ingest(store, [str(path)], options=IngestOptions(published="2022-01-20", outlet="Wire", language="en"))
+    doc = store.get("r1")
+    assert (doc.published, doc.outlet, doc.language) == ("2022-01-20", "Wire", "en")
+
+
+def test_body_offsets_point_into_the_raw_document(store: SQLiteStore, write: Callable[..., Path]) -> None:
+    ingest(store, [str(write("r1.txt", REPORT))])
+    doc = store.get("r1", with_raw=True)
+    quote = "ordered its branches"
+    start = doc.body.index(quote)
+    seg = next(s for s in doc.segments if s.body_start <= start < s.body_start + s.length)
+    raw_start = seg.text_start + (start - seg.body_start)
+    assert doc.raw is not None and doc.raw[raw_start : raw_start + len(quote)] == quote

@@ -1,0 +1,128 @@
+"""The SQLite store: schema and migrations, ids, listing, full-text search, integrity."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from nkwatch import store as store_module
+from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
+from nkwatch.ingest import ingest
+from nkwatch.store.schema import LATEST_VERSION
+from nkwatch.store.sqlite import SQLiteStore
+
+
+def _jsonl(write: Callable[..., Path], records: list[dict[str, str]]) -> Path:
+    return write("docs.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+
+
+@pytest.fixture
+def filled(store: SQLiteStore, write: Callable[..., Path]) -> SQLiteStore:
+    records = [
+        {"doc_id": "a", "title": "Hyesan arrests", "published": "2022-01-20", "outlet": "Monitor",
+         "url": "https://example.org/a",
+         "text": "State security agents in Hyesan arrested five people for using Chinese phones."},
+        {"doc_id": "b", "title": "Musan lecture", "published": "2022-03-01", "outlet": "Ledger",
+         "text": "Residents of Musan attended a lecture on the dangers of South Korean dramas."},
+        {"doc_id": "c", "title": "Hyesan squads", "published": "2023-06-10", "outlet": "Monitor",
+         "text": "Signal detection squads patrol the riverside of Hyesan every night, a source said."},
+        {"doc_id": "3", "title": "Numeric id", "published": "2021-01-01", "outlet": "Ledger",
+         "text": "A report whose external id looks like a number, about Sinuiju smugglers."},
+    ]
+    ingest(store, [str(_jsonl(write, records))])
+    return store
+
+
+def test_schema_is_migrated_and_in_wal_mode(store: SQLiteStore, db_path: Path) -> None:
+    assert store.schema_version == LATEST_VERSION
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+    reopened = store_module.open(str(db_path))  # opening again applies nothing twice
+    assert reopened.schema_version == LATEST_VERSION
+    reopened.close()
+
+
+def test_newer_schema_is_refused(db_path: Path) -> None:
+    conn = sqlite3.connect(db_path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    with pytest.raises(SchemaVersionError, match="upgrade nkwatch"):
+        store_module.open(str(db_path))
+
+
+def test_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("just some notes, not SQLite " * 100)
+    with pytest.raises(StoreError, match="not an nkwatch database"):
+        store_module.open(str(path))
+    assert path.read_text().startswith("just some notes")  # never overwritten
+
+
+def test_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = store_module.open(f"sqlite:///{tmp_path / 'x.db'}")
+    assert s.path == tmp_path / "x.db"
+    s.close()
+    with pytest.raises(StoreError, match="PostgreSQL"):
+        store_module.open("postgresql://localhost/nk")
+    monkeypatch.setenv(store_module.ENV_VAR, str(tmp_path / "env.db"))
+    assert store_module.default_location() == str(tmp_path / "env.db")
+
+
+def test_ids_resolve_external_url_and_internal(filled: SQLiteStore) -> None:
+    a = filled.get("a")
+    assert filled.get("https://example.org/a").id == a.id
+    assert filled.get(f"#{a.id}").ext_id == "a"
+    assert filled.get("3").ext_id == "3"  # an external id wins over an internal one
+    assert filled.get("#3").id == 3
+    with pytest.raises(NotFound):
+        filled.get("zzz")
+
+
+def test_listing_filters(filled: SQLiteStore) -> None:
+    assert [d.ext_id for d in filled.list_documents()] == ["c", "b", "a", "3"]
+    assert [d.ext_id for d in filled.list_documents(outlet="monitor")] == ["c", "a"]
+    assert [d.ext_id for d in filled.list_documents(since="2022-01-01", until="2022-12-31")] == ["b", "a"]
+    assert [d.ext_id for d in filled.list_documents(limit=2, offset=1)] == ["b", "a"]
+
+
+def test_search_ranks_filters_and_highlights(filled: SQLiteStore) -> None:
+    hits = filled.search("Hyesan")
+    assert sorted(h.ext_id for h in hits) == ["a", "c"]
+    assert all("[Hyesan]" in h.snippet for h in hits)
+    assert [h.ext_id for h in filled.search("Hyesan", since="2023-01-01")] == ["c"]
+    assert [h.ext_id for h in filled.search("Hyesan", outlet="Ledger")] == []
+    assert [h.ext_id for h in filled.search('"signal detection" AND riverside')] == ["c"]
+    assert [h.ext_id for h in filled.search("dram*")] == ["b"]
+    assert [h.ext_id for h in filled.search("squads", limit=1)] == ["c"]
+
+
+def test_search_falls_back_to_plain_words(filled: SQLiteStore) -> None:
+    # Not valid FTS5 (unbalanced quote, stray operator): searched as plain words instead.
+    assert [h.ext_id for h in filled.search('Musan "lecture')] == ["b"]
+    assert [h.ext_id for h in filled.search("Sinuiju AND")] == ["3"]
+    with pytest.raises(QueryError):
+        filled.search("   ")
+
+
+def test_full_text_index_follows_updates_and_deletes(filled: SQLiteStore) -> None:
+    doc = filled.get("b")
+    with filled.transaction() as conn:
+        conn.execute("UPDATE documents SET body = ? WHERE id = ?", ("Pyongyang inspections.", doc.id))
+    assert [h.ext_id for h in filled.search("Pyongyang")] == ["b"]
+    assert filled.search("dramas") == []
+    with filled.transaction() as conn:
+        conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+    assert filled.search("Pyongyang") == []
+    assert filled.integrity_problems() == []
+
+
+def test_failed_transaction_leaves_nothing(filled: SQLiteStore) -> None:
+    before = filled.count()
+    with pytest.raises(RuntimeError), filled.transaction() as conn:
+        conn.execute("DELETE FROM documents")
+        raise RuntimeError("crash")
+    assert filled.count() == before
