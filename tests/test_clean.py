@@ -16,7 +16,9 @@ def removed_rules(text: str, **kw: str) -> list[str]:
 
 
 def test_report_boilerplate_removed_and_reporting_kept() -> None:
-    cleaned = clean_text(REPORT, title="Hyesan agents hunt Chinese phones", outlet="Example Monitor")
+    cleaned = clean_text(
+        REPORT, title="Hyesan agents hunt Chinese phones", outlet="Example Monitor"
+    )
     assert cleaned.body.splitlines()[0].startswith("State security agents in Hyesan")
     assert "FILE PHOTO" not in cleaned.body
     assert "hyesan phones state security" not in cleaned.body
@@ -24,7 +26,11 @@ def test_report_boilerplate_removed_and_reporting_kept() -> None:
     assert "is a reporter for" not in cleaned.body
     assert "ordered its branches" in cleaned.body
     assert sorted(removed_rules(REPORT, title="Hyesan agents hunt Chinese phones")) == [
-        "author_bio", "caption", "footer", "tag_line", "title",
+        "author_bio",
+        "caption",
+        "footer",
+        "tag_line",
+        "title",
     ]
 
 
@@ -61,10 +67,16 @@ def test_tag_lines(line: str) -> None:
     [
         ("Read in Korean", "read_in_other_language"),
         ("원문 영어로 읽기", "read_in_other_language"),
-        ("Please direct any comments or questions about this article to feedback@example.org.", "footer"),
+        (
+            "Please direct any comments or questions about this article to feedback@example.org.",
+            "footer",
+        ),
         ("ⓒ 압록강통신. 이 기사에 대한 의견이나 문의는 tips@example.org로 보내주십시오.", "footer"),
         ("© 2024 Korea Field Report. All rights reserved.", "footer"),
-        ("This report first appeared in Example Border Report and is republished with permission.", "footer"),
+        (
+            "This report first appeared in Example Border Report and is republished with permission.",
+            "footer",
+        ),
         ("Share this article", "share_boilerplate"),
         ("Advertisement", "share_boilerplate"),
     ],
@@ -156,7 +168,9 @@ paragraph = st.text(
 )
 
 
-@given(st.lists(paragraph, min_size=1, max_size=12), st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"]))
+@given(
+    st.lists(paragraph, min_size=1, max_size=12), st.sampled_from(["\n", "\n\n", "\r\n", "\n \n"])
+)
 def test_every_body_character_maps_to_the_same_character(paras: list[str], sep: str) -> None:
     text = sep.join(paras)
     cleaned = clean_text(text)

@@ -31,7 +31,12 @@ def test_private_addresses_refused_by_default(site: LoopbackServer) -> None:
     with Fetcher(delay=0) as fetcher, pytest.raises(AddressRefused, match="--allow-private"):
         fetcher.fetch(site.url("/news/onsong"))
     assert site.log == []  # refused before any request was sent
-    for url in ("http://localhost/", "http://10.0.0.1/", "http://[::1]/", "http://169.254.169.254/"):
+    for url in (
+        "http://localhost/",
+        "http://10.0.0.1/",
+        "http://[::1]/",
+        "http://169.254.169.254/",
+    ):
         with pytest.raises(AddressRefused):
             check_address(url)
     with pytest.raises(AddressRefused, match="only http"):
@@ -88,7 +93,9 @@ def test_conditional_get_makes_repolling_cheap(site: LoopbackServer, store: SQLi
     doc = store.get(url)
     assert doc.format == "html" and doc.url == url and "detained two phone brokers" in doc.body
     # A changed page at the same URL is a new revision, not an overwrite.
-    site.routes["/news/onsong"] = Route(ARTICLE_HTML.replace("two phone brokers", "three phone brokers").encode(), etag='"v2"')
+    site.routes["/news/onsong"] = Route(
+        ARTICLE_HTML.replace("two phone brokers", "three phone brokers").encode(), etag='"v2"'
+    )
     with Fetcher(cache=store, allow_private=True, delay=0) as fetcher:
         third = ingest(store, [url], fetcher=fetcher)
     assert third.summary()["revisions"] == 1
@@ -98,7 +105,9 @@ def test_conditional_get_makes_repolling_cheap(site: LoopbackServer, store: SQLi
 def test_feed_url_ingested_item_by_item(server: LoopbackServer, store: SQLiteStore) -> None:
     server.routes["/robots.txt"] = Route(b"", "text/plain")
     server.routes["/musan"] = Route(ARTICLE_HTML.replace("Onsong", "Musan").encode())
-    server.routes["/feed"] = Route(RSS.replace("{page}", server.url("/musan")).encode(), "application/rss+xml")
+    server.routes["/feed"] = Route(
+        RSS.replace("{page}", server.url("/musan")).encode(), "application/rss+xml"
+    )
     with Fetcher(cache=store, allow_private=True, delay=0) as fetcher:
         report = ingest(store, [server.url("/feed")], fetcher=fetcher)
     assert report.summary()["stored"] == 2

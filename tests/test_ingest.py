@@ -12,8 +12,9 @@ from nkwatch.store.sqlite import SQLiteStore
 from .conftest import REPORT
 
 SYNDICATED = (
-    REPORT.replace("on Tuesday", "this week")
-    .replace("FILE PHOTO: The Yalu River at Hyesan. / Image: Example Monitor\n", "")
+    REPORT.replace("on Tuesday", "this week").replace(
+        "FILE PHOTO: The Yalu River at Hyesan. / Image: Example Monitor\n", ""
+    )
     + "\nThis report first appeared in Example Monitor and is republished with permission.\n"
 )
 
@@ -50,7 +51,9 @@ def test_changed_file_becomes_a_revision(store: SQLiteStore, write: Callable[...
     assert store.search("five") == []  # only latest revisions are searched
 
 
-def test_identical_content_under_another_name_is_a_duplicate(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_identical_content_under_another_name_is_a_duplicate(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
     a = write("a.txt", REPORT)
     b = write("copy/b.txt", REPORT)
     report = ingest(store, [str(a), str(b)])
@@ -58,9 +61,17 @@ def test_identical_content_under_another_name_is_a_duplicate(store: SQLiteStore,
     assert report.duplicates[0].ext_id == "a"
 
 
-def test_syndicated_copy_is_linked_as_near_duplicate(store: SQLiteStore, write: Callable[..., Path]) -> None:
-    report = ingest(store, [str(write("orig.txt", REPORT)), str(write("synd.txt", SYNDICATED)),
-                            str(write("other.txt", OTHER))])
+def test_syndicated_copy_is_linked_as_near_duplicate(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
+    report = ingest(
+        store,
+        [
+            str(write("orig.txt", REPORT)),
+            str(write("synd.txt", SYNDICATED)),
+            str(write("other.txt", OTHER)),
+        ],
+    )
     assert report.summary()["stored"] == 3 and report.near_duplicates == 1
     orig, synd, other = (store.get(x) for x in ("orig", "synd", "other"))
     assert [n[1] for n in synd.near_duplicates] == ["orig"]
@@ -69,14 +80,18 @@ def test_syndicated_copy_is_linked_as_near_duplicate(store: SQLiteStore, write: 
     assert other.near_duplicates == []
 
 
-def test_revisions_are_not_near_duplicates_of_each_other(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_revisions_are_not_near_duplicates_of_each_other(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
     path = write("r1.txt", REPORT)
     ingest(store, [str(path)])
     path.write_text(REPORT.replace("five people", "six people"), encoding="utf-8")
     assert ingest(store, [str(path)]).revisions[0].near_duplicates == []
 
 
-def test_bad_documents_are_skipped_and_the_rest_stored(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_bad_documents_are_skipped_and_the_rest_stored(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
     write("good.txt", REPORT)
     write("bad.txt", "caf\xe9".encode("latin-1") + b" is not utf-8")
     write("empty.html", "<html><body><nav><a href='/'>Home</a></nav></body></html>")
@@ -92,12 +107,18 @@ def test_bad_documents_are_skipped_and_the_rest_stored(store: SQLiteStore, write
 
 def test_overrides_apply_to_every_document(store: SQLiteStore, write: Callable[..., Path]) -> None:
     path = write("r1.txt", REPORT)
-    ingest(store, [str(path)], options=IngestOptions(published="2022-01-20", outlet="Wire", language="en"))
+    ingest(
+        store,
+        [str(path)],
+        options=IngestOptions(published="2022-01-20", outlet="Wire", language="en"),
+    )
     doc = store.get("r1")
     assert (doc.published, doc.outlet, doc.language) == ("2022-01-20", "Wire", "en")
 
 
-def test_body_offsets_point_into_the_raw_document(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_body_offsets_point_into_the_raw_document(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
     ingest(store, [str(write("r1.txt", REPORT))])
     doc = store.get("r1", with_raw=True)
     quote = "ordered its branches"

@@ -83,13 +83,29 @@ def docs_and_errors(inputs: list[str], **kw: object) -> tuple[list[RawDocument],
 
 def test_text_with_sidecar_metadata(write: Callable[..., Path]) -> None:
     path = write("r1.txt", REPORT)
-    write("meta.jsonl", json.dumps({"doc_id": "r1", "title": "Hyesan agents hunt Chinese phones",
-                                    "published": "2022-01-20", "outlet": "Example Monitor",
-                                    "url": "https://example.org/r1", "language": "en"}) + "\n")
+    write(
+        "meta.jsonl",
+        json.dumps(
+            {
+                "doc_id": "r1",
+                "title": "Hyesan agents hunt Chinese phones",
+                "published": "2022-01-20",
+                "outlet": "Example Monitor",
+                "url": "https://example.org/r1",
+                "language": "en",
+            }
+        )
+        + "\n",
+    )
     docs, errors = docs_and_errors([str(path.parent)])
     assert errors == []
     [doc] = docs
-    assert (doc.ext_id, doc.published, doc.outlet, doc.language) == ("r1", "2022-01-20", "Example Monitor", "en")
+    assert (doc.ext_id, doc.published, doc.outlet, doc.language) == (
+        "r1",
+        "2022-01-20",
+        "Example Monitor",
+        "en",
+    )
     assert doc.ext_id_given and doc.key == "url:https://example.org/r1"
     assert doc.raw == doc.text == REPORT
 
@@ -103,10 +119,17 @@ def test_text_without_metadata_takes_title_from_first_line(write: Callable[..., 
 
 
 def test_front_matter_sets_metadata_and_keeps_offsets(write: Callable[..., Path]) -> None:
-    text = "---\ntitle: Hyesan agents hunt Chinese phones\ndate: 2022-01-20\noutlet: Example Monitor\nid: fm-1\n---\n" + REPORT
+    text = (
+        "---\ntitle: Hyesan agents hunt Chinese phones\ndate: 2022-01-20\noutlet: Example Monitor\nid: fm-1\n---\n"
+        + REPORT
+    )
     path = write("fm.txt", text)
     [doc], _ = docs_and_errors([str(path)])
-    assert (doc.ext_id, doc.published, doc.title) == ("fm-1", "2022-01-20", "Hyesan agents hunt Chinese phones")
+    assert (doc.ext_id, doc.published, doc.title) == (
+        "fm-1",
+        "2022-01-20",
+        "Hyesan agents hunt Chinese phones",
+    )
     assert len(doc.text) == len(doc.raw) and doc.text.strip().startswith("Hyesan agents")
     assert doc.raw.index("State security") == doc.text.index("State security")
 
@@ -120,7 +143,10 @@ def test_bad_front_matter_is_named(write: Callable[..., Path]) -> None:
 def test_sidecar_bad_lines_are_reported_and_others_used(write: Callable[..., Path]) -> None:
     write("a.txt", REPORT)
     write("b.txt", REPORT.replace("five", "six"))
-    write("meta.jsonl", '{"doc_id": "a", "published": "2022-01-20"}\n{not json\n{"doc_id": "b", "published": "2022-02-30"}\n')
+    write(
+        "meta.jsonl",
+        '{"doc_id": "a", "published": "2022-01-20"}\n{not json\n{"doc_id": "b", "published": "2022-02-30"}\n',
+    )
     docs, errors = docs_and_errors([str(Path(write("c.txt", REPORT)).parent)])
     assert {d.ext_id: d.published for d in docs} == {"a": "2022-01-20", "b": None, "c": None}
     assert [type(e) for e in errors] == [JSONLError, DateError]
@@ -154,7 +180,9 @@ def test_html_page_text_and_metadata() -> None:
     assert doc.raw == ARTICLE_HTML
 
 
-def test_rss_items_follow_links_when_only_a_summary(write: Callable[..., Path], server: LoopbackServer) -> None:
+def test_rss_items_follow_links_when_only_a_summary(
+    write: Callable[..., Path], server: LoopbackServer
+) -> None:
     server.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", "text/plain")
     server.routes["/musan"] = Route(ARTICLE_HTML.replace("Onsong", "Musan").encode())
     path = write("feed.xml", RSS.replace("{page}", server.url("/musan")))
@@ -191,7 +219,14 @@ def test_not_a_feed(write: Callable[..., Path]) -> None:
 
 def test_jsonl_good_and_bad_lines(write: Callable[..., Path]) -> None:
     lines = [
-        json.dumps({"doc_id": "j1", "title": "T1", "published": "2022-01-20", "text": "Agents arrested five people in Hyesan."}),
+        json.dumps(
+            {
+                "doc_id": "j1",
+                "title": "T1",
+                "published": "2022-01-20",
+                "text": "Agents arrested five people in Hyesan.",
+            }
+        ),
         "{broken json",
         json.dumps({"doc_id": "j3", "title": "T3"}),
         json.dumps({"doc_id": "j4", "published": "20 January", "text": "x"}),
@@ -205,7 +240,11 @@ def test_jsonl_good_and_bad_lines(write: Callable[..., Path]) -> None:
     assert docs[0].published == "2022-01-20" and docs[0].ext_id_given
     assert not docs[1].ext_id_given
     assert [(type(e).__name__, (e.location or "").rsplit(":", 1)[-1]) for e in errors] == [
-        ("JSONLError", "2"), ("JSONLError", "3"), ("DateError", "4"), ("FieldError", "5"), ("JSONLError", "6"),
+        ("JSONLError", "2"),
+        ("JSONLError", "3"),
+        ("DateError", "4"),
+        ("FieldError", "5"),
+        ("JSONLError", "6"),
     ]
     assert "'text'" in str(errors[1]) and "'title'" in str(errors[3])
 
@@ -221,7 +260,9 @@ def test_folders_skip_sidecar_and_gold_files(write: Callable[..., Path]) -> None
     write("a.txt", REPORT)
     write("gold.jsonl", '{"doc_id": "a", "events": []}\n')
     write("meta.jsonl", '{"doc_id": "a"}\n')
-    docs, errors = docs_and_errors([str(write("b.jsonl", json.dumps({"text": "Agents arrested five."}) + "\n").parent)])
+    docs, errors = docs_and_errors(
+        [str(write("b.jsonl", json.dumps({"text": "Agents arrested five."}) + "\n").parent)]
+    )
     assert errors == [] and sorted(d.ext_id for d in docs) == ["a", "b-1"]
 
 
@@ -229,8 +270,14 @@ def test_folders_skip_sidecar_and_gold_files(write: Callable[..., Path]) -> None
     ("text", "lang"),
     [
         ("State security agents in Hyesan arrested five people for using Chinese phones.", "en"),
-        ("양강도 혜산시에서 중국 손전화를 사용한 주민 다섯 명이 보위부에 체포됐다고 소식통이 전했다.", "ko"),
-        ("Des agents de la sécurité d'État ont arrêté cinq personnes à Hyesan pour usage de téléphones.", "fr"),
+        (
+            "양강도 혜산시에서 중국 손전화를 사용한 주민 다섯 명이 보위부에 체포됐다고 소식통이 전했다.",
+            "ko",
+        ),
+        (
+            "Des agents de la sécurité d'État ont arrêté cinq personnes à Hyesan pour usage de téléphones.",
+            "fr",
+        ),
         ("ok", None),
     ],
 )

@@ -23,15 +23,35 @@ def _jsonl(write: Callable[..., Path], records: list[dict[str, str]]) -> Path:
 @pytest.fixture
 def filled(store: SQLiteStore, write: Callable[..., Path]) -> SQLiteStore:
     records = [
-        {"doc_id": "a", "title": "Hyesan arrests", "published": "2022-01-20", "outlet": "Monitor",
-         "url": "https://example.org/a",
-         "text": "State security agents in Hyesan arrested five people for using Chinese phones."},
-        {"doc_id": "b", "title": "Musan lecture", "published": "2022-03-01", "outlet": "Ledger",
-         "text": "Residents of Musan attended a lecture on the dangers of South Korean dramas."},
-        {"doc_id": "c", "title": "Hyesan squads", "published": "2023-06-10", "outlet": "Monitor",
-         "text": "Signal detection squads patrol the riverside of Hyesan every night, a source said."},
-        {"doc_id": "3", "title": "Numeric id", "published": "2021-01-01", "outlet": "Ledger",
-         "text": "A report whose external id looks like a number, about Sinuiju smugglers."},
+        {
+            "doc_id": "a",
+            "title": "Hyesan arrests",
+            "published": "2022-01-20",
+            "outlet": "Monitor",
+            "url": "https://example.org/a",
+            "text": "State security agents in Hyesan arrested five people for using Chinese phones.",
+        },
+        {
+            "doc_id": "b",
+            "title": "Musan lecture",
+            "published": "2022-03-01",
+            "outlet": "Ledger",
+            "text": "Residents of Musan attended a lecture on the dangers of South Korean dramas.",
+        },
+        {
+            "doc_id": "c",
+            "title": "Hyesan squads",
+            "published": "2023-06-10",
+            "outlet": "Monitor",
+            "text": "Signal detection squads patrol the riverside of Hyesan every night, a source said.",
+        },
+        {
+            "doc_id": "3",
+            "title": "Numeric id",
+            "published": "2021-01-01",
+            "outlet": "Ledger",
+            "text": "A report whose external id looks like a number, about Sinuiju smugglers.",
+        },
     ]
     ingest(store, [str(_jsonl(write, records))])
     return store
@@ -85,7 +105,10 @@ def test_ids_resolve_external_url_and_internal(filled: SQLiteStore) -> None:
 def test_listing_filters(filled: SQLiteStore) -> None:
     assert [d.ext_id for d in filled.list_documents()] == ["c", "b", "a", "3"]
     assert [d.ext_id for d in filled.list_documents(outlet="monitor")] == ["c", "a"]
-    assert [d.ext_id for d in filled.list_documents(since="2022-01-01", until="2022-12-31")] == ["b", "a"]
+    assert [d.ext_id for d in filled.list_documents(since="2022-01-01", until="2022-12-31")] == [
+        "b",
+        "a",
+    ]
     assert [d.ext_id for d in filled.list_documents(limit=2, offset=1)] == ["b", "a"]
 
 
@@ -111,7 +134,9 @@ def test_search_falls_back_to_plain_words(filled: SQLiteStore) -> None:
 def test_full_text_index_follows_updates_and_deletes(filled: SQLiteStore) -> None:
     doc = filled.get("b")
     with filled.transaction() as conn:
-        conn.execute("UPDATE documents SET body = ? WHERE id = ?", ("Pyongyang inspections.", doc.id))
+        conn.execute(
+            "UPDATE documents SET body = ? WHERE id = ?", ("Pyongyang inspections.", doc.id)
+        )
     assert [h.ext_id for h in filled.search("Pyongyang")] == ["b"]
     assert filled.search("dramas") == []
     with filled.transaction() as conn:

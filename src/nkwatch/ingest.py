@@ -55,14 +55,25 @@ class IngestReport:
     def seen(self) -> int:
         """Return how many documents were read, failed ones included."""
         return (
-            len(self.stored) + len(self.revisions) + len(self.unchanged) + len(self.duplicates)
-            + len(self.not_modified) + len(self.failed)
+            len(self.stored)
+            + len(self.revisions)
+            + len(self.unchanged)
+            + len(self.duplicates)
+            + len(self.not_modified)
+            + len(self.failed)
         )
 
     def record(self, result: AddResult) -> None:
         """File one store result under its status."""
-        getattr(self, {"stored": "stored", "revision": "revisions", "unchanged": "unchanged",
-                       "duplicate": "duplicates"}[result.status]).append(result)
+        getattr(
+            self,
+            {
+                "stored": "stored",
+                "revision": "revisions",
+                "unchanged": "unchanged",
+                "duplicate": "duplicates",
+            }[result.status],
+        ).append(result)
 
     def summary(self) -> dict[str, int]:
         """Return the counts, for the CLI's closing line and ``--json``."""

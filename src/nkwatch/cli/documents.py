@@ -36,7 +36,10 @@ def _run_ingest(
     ) as progress:
         task = progress.add_task("ingest", total=None)
         return ingest(
-            store, inputs, options=options, fetcher=fetcher,
+            store,
+            inputs,
+            options=options,
+            fetcher=fetcher,
             on_document=lambda: progress.advance(task),
         )
 
@@ -46,8 +49,12 @@ def _print_report(report: IngestReport, quiet: bool) -> None:
         err_console.print(f"[yellow]skipped[/yellow] {escape(str(exc))}", soft_wrap=True)
     if not quiet:
         for location, warning in report.warnings:
-            err_console.print(f"[yellow]warning[/yellow] {escape(location)}: {escape(warning)}", soft_wrap=True)
-    parts = [f"{k.replace('_', ' ')}: {v}" for k, v in report.summary().items() if v or k == "stored"]
+            err_console.print(
+                f"[yellow]warning[/yellow] {escape(location)}: {escape(warning)}", soft_wrap=True
+            )
+    parts = [
+        f"{k.replace('_', ' ')}: {v}" for k, v in report.summary().items() if v or k == "stored"
+    ]
     err_console.print(", ".join(parts))
 
 
@@ -62,7 +69,9 @@ def _exit_code(report: IngestReport) -> int:
 def ingest_command(
     ctx: typer.Context,
     inputs: Annotated[list[str], typer.Argument(help="Files, folders, globs or URLs.")],
-    published: Annotated[str | None, typer.Option(help="Set the publication date (YYYY-MM-DD).")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Set the publication date (YYYY-MM-DD).")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Set the outlet.")] = None,
     language: Annotated[str | None, typer.Option(help="Set the language (en, ko, ...).")] = None,
     encoding: Annotated[str | None, typer.Option(help="Decode files with this encoding.")] = None,
@@ -71,7 +80,9 @@ def ingest_command(
         bool, typer.Option(help="Allow fetching from loopback and private addresses.")
     ] = False,
     robots: Annotated[bool, typer.Option(help="Respect robots.txt.")] = True,
-    delay: Annotated[float, typer.Option(min=0, help="Seconds between requests to one host.")] = 1.0,
+    delay: Annotated[
+        float, typer.Option(min=0, help="Seconds between requests to one host.")
+    ] = 1.0,
     timeout: Annotated[float, typer.Option(min=0.1, help="HTTP timeout in seconds.")] = 20.0,
     max_bytes: Annotated[int, typer.Option(min=1, help="Largest response fetched.")] = 10_000_000,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -85,10 +96,17 @@ def ingest_command(
         encoding=encoding,
         batch_size=batch_size,
     )
-    with cfg.open_store() as store, Fetcher(
-        cache=store, allow_private=allow_private, respect_robots=robots, delay=delay,
-        timeout=timeout, max_bytes=max_bytes,
-    ) as fetcher:
+    with (
+        cfg.open_store() as store,
+        Fetcher(
+            cache=store,
+            allow_private=allow_private,
+            respect_robots=robots,
+            delay=delay,
+            timeout=timeout,
+            max_bytes=max_bytes,
+        ) as fetcher,
+    ):
         report = _run_ingest(ctx, store, inputs, options, fetcher)
     if as_json:
         print(report_to_json(report))
@@ -102,8 +120,12 @@ def _documents_table(docs: list[StoredDocument], title: str | None = None) -> Ta
         table.add_column(col, overflow="fold" if col == "title" else "ellipsis")
     for d in docs:
         table.add_row(
-            str(d.id), escape(d.ext_id), d.published or "—", escape(d.outlet or "—"),
-            d.language or "—", escape(d.title or "(untitled)"),
+            str(d.id),
+            escape(d.ext_id),
+            d.published or "—",
+            escape(d.outlet or "—"),
+            d.language or "—",
+            escape(d.title or "(untitled)"),
         )
     return table
 
@@ -111,22 +133,31 @@ def _documents_table(docs: list[StoredDocument], title: str | None = None) -> Ta
 @app.command("run")
 def run_command(
     ctx: typer.Context,
-    inputs: Annotated[list[str], typer.Argument(help="Reports to ingest: files, folders, globs, URLs.")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="Reports to ingest: files, folders, globs, URLs.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """The main job: ingest reports, run the analysis, and show what is stored."""
     cfg = settings(ctx)
     with cfg.open_store() as store, Fetcher(cache=store) as fetcher:
         report = _run_ingest(ctx, store, inputs, IngestOptions(), fetcher)
-        ids = [r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates]
+        ids = [
+            r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates
+        ]
         docs = [store.get(i) for i in dict.fromkeys(ids)]
     if as_json:
-        print_json({"ingest": report.summary(), "documents": [d.as_dict(with_text=False) for d in docs]})
+        print_json(
+            {"ingest": report.summary(), "documents": [d.as_dict(with_text=False) for d in docs]}
+        )
     else:
         console.print(_documents_table(docs, title=f"{len(docs)} reports"))
         for d in docs:
             for other_id, other_ext, sim in d.near_duplicates:
-                console.print(f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)} (#{other_id}, {sim:.2f})")
+                console.print(
+                    f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)}"
+                    f" (#{other_id}, {sim:.2f})"
+                )
     _print_report(report, cfg.quiet)
     raise typer.Exit(_exit_code(report))
 
@@ -146,8 +177,13 @@ def docs_command(
     """List stored reports, newest first."""
     with settings(ctx).open_store() as store:
         docs = store.list_documents(
-            outlet=outlet, since=date_option(since, "since"), until=date_option(until, "until"),
-            language=language, limit=limit, offset=offset, all_revisions=all_revisions,
+            outlet=outlet,
+            since=date_option(since, "since"),
+            until=date_option(until, "until"),
+            language=language,
+            limit=limit,
+            offset=offset,
+            all_revisions=all_revisions,
         )
         total = store.count(all_revisions=all_revisions)
     if as_json:
@@ -159,7 +195,9 @@ def docs_command(
 @app.command("show")
 def show_command(
     ctx: typer.Context,
-    doc_id: Annotated[str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")],
+    doc_id: Annotated[
+        str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")
+    ],
     raw: Annotated[bool, typer.Option("--raw", help="Show the report as ingested.")] = False,
     removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -177,15 +215,21 @@ def show_command(
         return
     console.print(f"[bold]{escape(doc.title or '(untitled)')}[/bold]")
     meta = [
-        ("id", f"#{doc.id}"), ("ext id", doc.ext_id), ("published", doc.published or "unknown"),
-        ("outlet", doc.outlet or "unknown"), ("language", doc.language or "unknown"),
-        ("url", doc.url or "—"), ("source", doc.source),
+        ("id", f"#{doc.id}"),
+        ("ext id", doc.ext_id),
+        ("published", doc.published or "unknown"),
+        ("outlet", doc.outlet or "unknown"),
+        ("language", doc.language or "unknown"),
+        ("url", doc.url or "—"),
+        ("source", doc.source),
         ("revision", f"{doc.revision} of {len(doc.revisions)}"),
     ]
     for k, v in meta:
         console.print(f"[dim]{k:>10}[/dim]  {escape(v)}", soft_wrap=True)
     for other_id, other_ext, sim in doc.near_duplicates:
-        console.print(f"[dim]{'near-dup':>10}[/dim]  {escape(other_ext)} (#{other_id}, similarity {sim:.2f})")
+        console.print(
+            f"[dim]{'near-dup':>10}[/dim]  {escape(other_ext)} (#{other_id}, similarity {sim:.2f})"
+        )
     console.print()
     console.print(escape(doc.raw if raw and doc.raw is not None else doc.body), soft_wrap=True)
     if removed:
@@ -197,7 +241,7 @@ def show_command(
 @app.command("search")
 def search_command(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='FTS5 query, e.g. \'"state security" AND Hyesan\'.')],
+    query: Annotated[str, typer.Argument(help="FTS5 query, e.g. '\"state security\" AND Hyesan'.")],
     outlet: Annotated[str | None, typer.Option(help="Only this outlet.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
@@ -208,8 +252,12 @@ def search_command(
     """Full-text search over stored reports, best matches first, with snippets."""
     with settings(ctx).open_store() as store:
         hits = store.search(
-            query, outlet=outlet, since=date_option(since, "since"), until=date_option(until, "until"),
-            language=language, limit=limit,
+            query,
+            outlet=outlet,
+            since=date_option(since, "since"),
+            until=date_option(until, "until"),
+            language=language,
+            limit=limit,
         )
     if as_json:
         print_json({"query": query, "hits": [h.as_dict() for h in hits]})
@@ -221,5 +269,11 @@ def search_command(
     for col in ("id", "ext id", "published", "outlet", "snippet"):
         table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(str(h.id), escape(h.ext_id), h.published or "—", escape(h.outlet or "—"), escape(h.snippet))
+        table.add_row(
+            str(h.id),
+            escape(h.ext_id),
+            h.published or "—",
+            escape(h.outlet or "—"),
+            escape(h.snippet),
+        )
     console.print(table)

@@ -15,10 +15,10 @@ from nkwatch.errors import SourceError
 from nkwatch.model import RawDocument
 from nkwatch.sources.common import decode_bytes
 from nkwatch.sources.feeds import read_feed
-from nkwatch.sources.fetch import FetchResult, Fetcher
+from nkwatch.sources.fetch import Fetcher, FetchResult
 from nkwatch.sources.html import read_html
 from nkwatch.sources.jsonl import iter_jsonl
-from nkwatch.sources.text import SIDECAR_NAME, iter_text_files
+from nkwatch.sources.text import SIDECAR_NAME, guess_title, iter_text_files
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -112,34 +112,36 @@ def read_url(
     """
     try:
         result = fetcher.fetch(url)
-        if result.not_modified:
-            yield Fetched(url, result)
-            return
-        ctype = result.content_type
-        head = result.content[:512].lstrip().lower()
-        if "xml" in ctype or "rss" in ctype or "atom" in ctype or head.startswith((b"<?xml", b"<rss", b"<feed")):
-            if b"<html" not in head:
-                yield from read_feed(result.content, source=result.url, fetcher=fetcher)
-                yield Fetched(url, result)
-                return
-        text = decode_bytes(result.content, location=url, encoding=encoding)
-        if "html" in ctype or "<html" in text[:1000].lower():
-            doc = read_html(text, source=result.url, ext_id=result.url, url=result.url)
-        elif "json" in ctype and "\n" in text.strip():
-            yield from iter_jsonl(text, source=result.url)
-            yield Fetched(url, result)
-            return
-        else:
-            from nkwatch.sources.text import guess_title
-
-            doc = RawDocument(ext_id=result.url, source=result.url, format="txt", raw=text, text=text)
-            doc.url = result.url
-            doc.title = guess_title(text)
-        doc.ext_id_given = True
-        yield doc
-        yield Fetched(url, result)
+        if not result.not_modified:
+            yield from _read_response(result, fetcher, encoding)
     except SourceError as exc:
         yield exc
+        return
+    yield Fetched(url, result)
+
+
+def _read_response(
+    result: FetchResult, fetcher: Fetcher, encoding: str | None
+) -> Iterator[RawDocument | SourceError]:
+    """Yield the reports in a fetched response, read by its content type (or its first bytes)."""
+    ctype = result.content_type
+    head = result.content[:512].lstrip().lower()
+    feed_type = any(t in ctype for t in ("xml", "rss", "atom"))
+    if (feed_type or head.startswith((b"<?xml", b"<rss", b"<feed"))) and b"<html" not in head:
+        yield from read_feed(result.content, source=result.url, fetcher=fetcher)
+        return
+    text = decode_bytes(result.content, location=result.url, encoding=encoding)
+    if "json" in ctype and "<html" not in text[:1000].lower():
+        yield from iter_jsonl(text, source=result.url)
+        return
+    if "html" in ctype or "<html" in text[:1000].lower():
+        doc = read_html(text, source=result.url, ext_id=result.url, url=result.url)
+    else:
+        doc = RawDocument(ext_id=result.url, source=result.url, format="txt", raw=text, text=text)
+        doc.url = result.url
+        doc.title = guess_title(text)
+    doc.ext_id_given = True
+    yield doc
 
 
 def read_inputs(

@@ -26,9 +26,7 @@ def parse_publication_date(value: object, *, location: str, field: str = "publis
     if isinstance(value, time.struct_time):
         return dt.date(value.tm_year, value.tm_mon, value.tm_mday).isoformat()
     if not isinstance(value, str):
-        raise DateError(
-            f"{field} {value!r} is not a date; expected YYYY-MM-DD", location=location
-        )
+        raise DateError(f"{field} {value!r} is not a date; expected YYYY-MM-DD", location=location)
     m = _ISO_DATE.match(value.strip())
     if not m:
         raise DateError(f"{field} {value!r} is not a date; expected YYYY-MM-DD", location=location)

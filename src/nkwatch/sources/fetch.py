@@ -18,6 +18,7 @@ from nkwatch import __version__
 from nkwatch.errors import AddressRefused, FetchError, RobotsDisallowed, TooLarge
 
 USER_AGENT = f"nkwatch/{__version__} (+https://github.com/nkwatch/nkwatch)"
+_DISALLOW_ALL = ["User-agent: *", "Disallow: /"]
 
 
 class FetchCache(Protocol):
@@ -51,7 +52,9 @@ def check_address(url: str, *, allow_private: bool = False) -> None:
     """Raise AddressRefused unless every address ``url``'s host resolves to is public."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise AddressRefused(f"only http and https URLs are fetched, not {parts.scheme!r}", location=url)
+        raise AddressRefused(
+            f"only http and https URLs are fetched, not {parts.scheme!r}", location=url
+        )
     host = parts.hostname
     if not host:
         raise AddressRefused("URL has no host", location=url)
@@ -160,12 +163,12 @@ class Fetcher:
         except (TooLarge, FetchError) as exc:
             if isinstance(exc, AddressRefused):
                 raise
-            parser.disallow_all = True  # RFC 9309 §2.3.1.4: unreachable means disallowed
+            parser.parse(_DISALLOW_ALL)  # RFC 9309 §2.3.1.4: unreachable means disallowed
         else:
             if resp.status_code >= 500:
-                parser.disallow_all = True
+                parser.parse(_DISALLOW_ALL)
             elif resp.status_code >= 400:
-                parser.allow_all = True
+                parser.parse([])  # RFC 9309 §2.3.1.3: no robots.txt means all allowed
             else:
                 parser.parse(body.decode("utf-8", "replace").splitlines())
         self._robots[origin] = parser

@@ -14,13 +14,28 @@ from nkwatch.model import RawDocument
 # Page furniture that trafilatura may take for article text: pull quotes repeat a sentence of
 # the story (a duplicate quote would make one event look like two), captions describe photos.
 _FURNITURE_XPATH = (
-    "//figcaption | //aside | //*[contains(concat(' ', normalize-space(@class), ' '), ' pullquote ')]"
+    "//figcaption | //aside"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' pullquote ')]"
     " | //*[contains(@class, 'pull-quote') or contains(@class, 'wp-block-pullquote')"
     " or contains(@class, 'share') or contains(@class, 'related') or contains(@class, 'newsletter')"
     " or contains(@class, 'cookie') or contains(@class, 'advert') or contains(@class, 'inline-ad')]"
 )
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:»]\s+")
-_BLOCK_TAGS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "tr",
+    "pre",
+}
 
 
 def parse_html(html: str, *, location: str) -> Any:
@@ -48,6 +63,7 @@ def read_html(html: str, *, source: str, ext_id: str, url: str | None = None) ->
     """Return the report in an HTML page: its main text (not yet cleaned) and metadata."""
     import htmldate
     import trafilatura
+    from trafilatura.settings import Document
 
     tree = parse_html(html, location=source)
     lang = tree.get("lang")
@@ -65,7 +81,8 @@ def read_html(html: str, *, source: str, ext_id: str, url: str | None = None) ->
         favor_precision=True,
         deduplicate=False,
     )
-    if result is None or not (result.text or "").strip():
+    text = result.text if isinstance(result, Document) else None
+    if not isinstance(result, Document) or not text or not text.strip():
         raise EmptyDocumentError("no article text found in the page", location=source)
     page_title = tree.findtext(".//title")
     outlet = result.sitename
@@ -79,7 +96,7 @@ def read_html(html: str, *, source: str, ext_id: str, url: str | None = None) ->
         source=source,
         format="html",
         raw=html,
-        text=result.text,
+        text=text,
         title=result.title,
         published=published or result.date,
         outlet=outlet,

@@ -25,7 +25,9 @@ def read_jsonl_line(line: str, *, source: str, lineno: int) -> RawDocument:
     html = obj.pop("html", None)
     if text is None and html is None:
         raise JSONLError("record has no 'text' (or 'html') field", location=location)
-    if (text is not None and not isinstance(text, str)) or (html is not None and not isinstance(html, str)):
+    if (text is not None and not isinstance(text, str)) or (
+        html is not None and not isinstance(html, str)
+    ):
         raise JSONLError("field 'text' must be a string", location=location)
     meta = normalize_metadata(obj, location=location)
     ext_id = meta.get("ext_id") or f"{Path(source).stem}-{lineno}"

@@ -31,7 +31,9 @@ def load_sidecar(path: Path) -> tuple[dict[str, dict[str, Any]], list[SourceErro
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(JSONLError(f"not JSON ({exc.msg} at column {exc.colno})", location=location))
+            errors.append(
+                JSONLError(f"not JSON ({exc.msg} at column {exc.colno})", location=location)
+            )
             continue
         if not isinstance(obj, dict):
             errors.append(JSONLError("a line must be a JSON object", location=location))
@@ -93,7 +95,9 @@ def read_text_file(
         raise SourceError(f"cannot read file: {exc.strerror}", location=location) from None
     raw = decode_bytes(data, location=location, encoding=encoding)
     front, text = split_front_matter(raw, location=location)
-    doc = RawDocument(ext_id=path.stem, source=str(path.resolve()), format="txt", raw=raw, text=text)
+    doc = RawDocument(
+        ext_id=path.stem, source=str(path.resolve()), format="txt", raw=raw, text=text
+    )
     if front:
         meta = normalize_metadata(front, location=location)
         apply_metadata(doc, meta)

@@ -20,7 +20,7 @@ def default_location() -> str:
     return str(Path(base) / "nkwatch" / "nkwatch.db")
 
 
-def open(url: str | None = None) -> SQLiteStore:  # noqa: A001 - the store's one entry point
+def open(url: str | None = None) -> SQLiteStore:
     """Return the store at ``url`` (a path or ``sqlite:///path``; the default when None)."""
     location = url or default_location()
     if location.startswith(("postgresql://", "postgres://")):
@@ -31,7 +31,9 @@ def open(url: str | None = None) -> SQLiteStore:  # noqa: A001 - the store's one
     if location.startswith("sqlite:///"):
         location = location[len("sqlite:///") :]
     elif "://" in location:
-        raise StoreError("unknown database URL; give a file path or sqlite:///path", location=location)
+        raise StoreError(
+            "unknown database URL; give a file path or sqlite:///path", location=location
+        )
     return SQLiteStore(location)
 
 

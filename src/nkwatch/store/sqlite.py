@@ -165,9 +165,13 @@ class SQLiteStore:
         )
         new_id = int(cur.lastrowid or 0)
         if row is not None:
-            self.conn.execute("UPDATE documents SET superseded_by = ? WHERE id = ?", (new_id, row["id"]))
+            self.conn.execute(
+                "UPDATE documents SET superseded_by = ? WHERE id = ?", (new_id, row["id"])
+            )
         near = self._link_near_duplicates(new_id, key, item)
-        return AddResult("stored" if row is None else "revision", new_id, doc.ext_id, revision, near)
+        return AddResult(
+            "stored" if row is None else "revision", new_id, doc.ext_id, revision, near
+        )
 
     def _link_near_duplicates(
         self, doc_id: int, key: str, item: PreparedDocument
@@ -176,7 +180,8 @@ class SQLiteStore:
             return []
         marks = ",".join("?" * len(item.band_keys))
         candidates = self.conn.execute(
-            f"SELECT DISTINCT d.id, d.minhash FROM minhash_bands b JOIN documents d ON d.id = b.doc_id"
+            "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b"
+            " JOIN documents d ON d.id = b.doc_id"
             f" WHERE b.band_key IN ({marks}) AND d.doc_key != ? AND d.superseded_by IS NULL",
             (*item.band_keys, key),
         ).fetchall()
@@ -193,7 +198,8 @@ class SQLiteStore:
             if sim >= neardup.SIMILARITY_THRESHOLD:
                 found.append((int(cand["id"]), sim))
         self.conn.executemany(
-            "INSERT OR REPLACE INTO near_duplicates (doc_id, other_id, similarity) VALUES (?, ?, ?)",
+            "INSERT OR REPLACE INTO near_duplicates (doc_id, other_id, similarity)"
+            " VALUES (?, ?, ?)",
             [(a, b, s) for other, s in found for a, b in ((doc_id, other), (other, doc_id))],
         )
         return found
@@ -207,7 +213,9 @@ class SQLiteStore:
         ).fetchone()
         return None if row is None else (row["etag"], row["last_modified"])
 
-    def put_validators(self, url: str, etag: str | None, last_modified: str | None, status: int) -> None:
+    def put_validators(
+        self, url: str, etag: str | None, last_modified: str | None, status: int
+    ) -> None:
         """Save the validators of a fetched resource whose contents are stored."""
         with self.transaction():
             self.conn.execute(
@@ -226,14 +234,19 @@ class SQLiteStore:
         """
         text = str(ref).strip()
         if text.startswith("#") and text[1:].isdigit():
-            row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(text[1:]),)).fetchone()
+            row = self.conn.execute(
+                "SELECT id FROM documents WHERE id = ?", (int(text[1:]),)
+            ).fetchone()
         else:
             row = self.conn.execute(
-                "SELECT id FROM documents WHERE (ext_id = ? OR url = ?) ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
+                "SELECT id FROM documents WHERE (ext_id = ? OR url = ?)"
+                " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
                 (text, text),
             ).fetchone()
             if row is None and text.isdigit():
-                row = self.conn.execute("SELECT id FROM documents WHERE id = ?", (int(text),)).fetchone()
+                row = self.conn.execute(
+                    "SELECT id FROM documents WHERE id = ?", (int(text),)
+                ).fetchone()
         if row is None:
             raise NotFound(f"no report with id {text!r}")
         return int(row["id"])
@@ -251,7 +264,8 @@ class SQLiteStore:
             (int(r["id"]), r["ext_id"], float(r["similarity"]))
             for r in self.conn.execute(
                 "SELECT d.id, d.ext_id, n.similarity FROM near_duplicates n"
-                " JOIN documents d ON d.id = n.other_id WHERE n.doc_id = ? ORDER BY n.similarity DESC",
+                " JOIN documents d ON d.id = n.other_id"
+                " WHERE n.doc_id = ? ORDER BY n.similarity DESC",
                 (doc_id,),
             )
         ]
@@ -317,7 +331,8 @@ class SQLiteStore:
         where = where.replace(" WHERE ", " AND ", 1)
         sql = (
             "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
-            " snippet(documents_fts, 1, '[', ']', '…', 16) AS snip, bm25(documents_fts, 2.0, 1.0) AS score"
+            " snippet(documents_fts, 1, '[', ']', '…', 16) AS snip,"
+            " bm25(documents_fts, 2.0, 1.0) AS score"
             " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
             f" WHERE documents_fts MATCH ?{where} ORDER BY score LIMIT ? OFFSET ?"
         )
@@ -333,8 +348,14 @@ class SQLiteStore:
                 raise QueryError(f"not a search query: {query!r} ({exc})") from None
         return [
             SearchHit(
-                r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],
-                r["snip"], -float(r["score"]),
+                r["id"],
+                r["ext_id"],
+                r["title"],
+                r["published"],
+                r["outlet"],
+                r["language"],
+                r["snip"],
+                -float(r["score"]),
             )
             for r in rows
         ]
@@ -343,14 +364,20 @@ class SQLiteStore:
         """Return what SQLite's and FTS5's integrity checks report (empty when all is well)."""
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
         try:
-            self.conn.execute("INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)")
+            self.conn.execute(
+                "INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)"
+            )
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems
 
 
 def _filters(
-    outlet: str | None, since: str | None, until: str | None, language: str | None, all_revisions: bool
+    outlet: str | None,
+    since: str | None,
+    until: str | None,
+    language: str | None,
+    all_revisions: bool,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
