@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import signal
 import sqlite3
 import subprocess
@@ -19,16 +20,20 @@ from .conftest import REPORT
 
 N_DOCS = 3000
 BATCH = 100
+VOCAB = (
+    "agents arrested brokers phones Hyesan Musan lecture inminban meeting order squads border "
+    "river traders market source residents detained sentenced camp month week officials"
+).split()
 
 
 @pytest.mark.slow
 def test_kill_mid_batch_then_resume(tmp_path: Path) -> None:
+    rng = random.Random(7)
     corpus = tmp_path / "many.jsonl"
     with corpus.open("w", encoding="utf-8") as fh:
         for i in range(N_DOCS):
-            body = REPORT.replace("five people", f"{i} people").replace(
-                "Tuesday", f"day {i} of the sweep"
-            )
+            words = " ".join(rng.choice(VOCAB) for _ in range(120))
+            body = f"{REPORT}\n{words.capitalize()}."
             fh.write(
                 json.dumps(
                     {"doc_id": f"d{i}", "published": "2022-01-20", "language": "en", "text": body}

@@ -26,13 +26,11 @@ class CleaningRule:
     name: str
     where: str  # "anywhere" | "head" | "tail"
     max_words: int
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str]  # the family's patterns as one alternation
 
-    def matches(self, line: str) -> bool:
-        """Return True when ``line`` (stripped) is boilerplate of this family."""
-        if len(line.split()) > self.max_words:
-            return False
-        return any(p.search(line) for p in self.patterns)
+    def matches(self, line: str, words: int) -> bool:
+        """Return True when ``line`` (stripped, ``words`` long) is boilerplate of this family."""
+        return words <= self.max_words and self.pattern.search(line) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +55,8 @@ def parse_rules(toml_text: str) -> CleaningRules:
     rules = []
     for name, spec in data["rules"].items():
         flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
-        patterns = tuple(re.compile(p, flags) for p in spec["patterns"])
-        rules.append(CleaningRule(name, spec.get("where", "anywhere"), spec["max_words"], patterns))
+        pattern = re.compile("|".join(f"(?:{p})" for p in spec["patterns"]), flags)
+        rules.append(CleaningRule(name, spec.get("where", "anywhere"), spec["max_words"], pattern))
     return CleaningRules(data.get("head_lines", 5), data.get("tail_lines", 6), tuple(rules))
 
 
@@ -92,8 +90,13 @@ def clean_text(
     removed: list[tuple[str, str]] = []
     keep: list[tuple[int, str]] = []
     seen_title = False
+    longest = max(rule.max_words for rule in rules.rules)
     for i, (start, line) in enumerate(lines):
         reason = None
+        words = len(line.split())
+        if words > longest:
+            keep.append((start, line))  # a paragraph of reporting: no rule can apply
+            continue
         in_head = i < rules.head_lines
         in_tail = i >= n - rules.tail_lines
         if in_head and not seen_title and title and _same_line(line, title):
@@ -106,7 +109,7 @@ def clean_text(
                     continue
                 if rule.where == "tail" and not in_tail:
                     continue
-                if rule.matches(line):
+                if rule.matches(line, words):
                     reason = rule.name
                     break
         if reason:

@@ -7,7 +7,6 @@ key per band), so that detection persists across runs and scales with the databa
 from __future__ import annotations
 
 import hashlib
-import re
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,11 +14,15 @@ from functools import lru_cache
 import numpy as np
 
 NUM_PERM = 64
-BANDS = 8  # 8 bands of 8 rows: candidates from Jaccard ≈ (1/8)^(1/8) ≈ 0.77 upwards
+BANDS = 16  # 16 bands of 4 rows: a pair at Jaccard 0.8 shares a band with probability 0.9998
 ROWS = NUM_PERM // BANDS
 SHINGLE_WORDS = 3
-SIMILARITY_THRESHOLD = 0.8
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Verified on the estimate from 64 values (standard error about 0.05 near 0.8), so the bar sits
+# a little below the 0.8 Jaccard of a typical lightly edited syndicated copy.
+SIMILARITY_THRESHOLD = 0.75
+# A report syndicated thousands of times must not make each new copy compare with all of them:
+# the most recent candidates are verified, enough to join the copy to its cluster.
+MAX_CANDIDATES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,45 +42,89 @@ class Signature:
         return np.frombuffer(data, dtype="<u4").astype(np.uint64)
 
 
+def _identity(value: int) -> int:
+    return value
+
+
 @lru_cache(maxsize=1)
-def _minhash_template() -> object:
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """Return datasketch's affine permutations (a, b) for our seed and size, as uint32."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32, scheme="affine32")
+    a, b = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_identity, scheme="affine32").permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
 
 
-def shingles(text: str) -> list[bytes]:
-    """Return the word 3-shingles of ``text`` (case-folded), as bytes."""
-    words = _WORD.findall(text.casefold())
-    if len(words) < SHINGLE_WORDS:
-        return [" ".join(words).encode()] if words else []
-    return [
-        " ".join(words[i : i + SHINGLE_WORDS]).encode()
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    ]
+_word_hashes: dict[str, int] = {}
+_WORD_CACHE_LIMIT = 1_000_000
+
+
+def _hash_words(words: list[str]) -> list[int]:
+    """Return the CRC-32 of each word, from a cache filled as new words are seen."""
+    cache = _word_hashes
+    new = [w for w in set(words) if w not in cache]
+    if new:
+        if len(cache) + len(new) > _WORD_CACHE_LIMIT:
+            cache.clear()
+            new = list(set(words))
+        for w in new:
+            cache[w] = zlib.crc32(w.encode())
+    return list(map(cache.__getitem__, words))
+
+
+def shingle_hashes(text: str) -> np.ndarray:
+    """Return the distinct 32-bit hashes of the word 3-shingles of ``text`` (lower-cased).
+
+    Words are split on white space with their punctuation attached: copies of one report
+    punctuate alike, and ``str.split`` is several times faster than a word regex.
+
+    Each word is hashed once (CRC-32, cached: report vocabulary repeats) and consecutive word
+    hashes are combined arithmetically, which gives the same set semantics as hashing joined
+    shingle strings at a fraction of the cost; the MinHash permutations then mix the values.
+    """
+    words = _hash_words(text.lower().split())
+    if not words:
+        return np.empty(0, dtype=np.uint32)
+    h = np.array(words, dtype=np.uint32)
+    if len(h) < SHINGLE_WORDS:
+        return np.array([int(h.sum()) & 0xFFFFFFFF], dtype=np.uint32)
+    n = len(h) - SHINGLE_WORDS + 1
+    # uint32 arithmetic wraps modulo 2^32, which is what a 32-bit shingle hash wants.
+    combined = h[:n] * np.uint32(0x9E3779B1) + h[1 : n + 1] * np.uint32(0x85EBCA77) + h[2 : n + 2]
+    return np.unique(combined)
+
+
+def minhash_values(hashes: np.ndarray) -> np.ndarray:
+    """Return the MinHash of 32-bit input hashes, as datasketch's ``affine32`` scheme computes it.
+
+    This is datasketch's ``update_batch`` for an identity hash function (MurmurHash3 finalizer,
+    then ``a*h + b`` modulo 2^32, then the minimum per permutation), vectorised over the whole
+    document at once instead of one Python call per shingle. A test pins it to datasketch.
+    """
+    a, b = _permutations()
+    hv = hashes.astype(np.uint32).reshape(-1, 1)
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    hv = hv ^ (hv >> np.uint32(16))
+    values: np.ndarray = (hv * a + b).min(axis=0)
+    return values
 
 
 def signature(text: str) -> Signature | None:
     """Return the MinHash signature of ``text``, or None for a text with no words."""
-    from datasketch import MinHash
-
-    grams = shingles(text)
-    if not grams:
+    hashes = shingle_hashes(text)
+    if not len(hashes):
         return None
-    template = _minhash_template()
-    mh = MinHash(
-        num_perm=NUM_PERM,
-        seed=1,
-        hashfunc=zlib.crc32,
-        permutations=template.permutations,  # type: ignore[attr-defined]
-        scheme="affine32",
-    )
-    mh.update_batch(grams)
-    values = mh.hashvalues.astype(np.uint64)
+    values = minhash_values(hashes).astype(np.uint64)
+    raw = values.astype("<u4").tobytes()
+    width = ROWS * 4
     keys = []
     for band in range(BANDS):
-        chunk = values[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
-        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
+        digest = hashlib.blake2b(
+            raw[band * width : (band + 1) * width], digest_size=8, salt=bytes([band])
+        ).digest()
         keys.append(int.from_bytes(digest, "little", signed=True))
     return Signature(values, tuple(keys))
 
