@@ -151,3 +151,22 @@ def test_failed_transaction_leaves_nothing(filled: SQLiteStore) -> None:
         conn.execute("DELETE FROM documents")
         raise RuntimeError("crash")
     assert filled.count() == before
+
+
+def test_broad_queries_rank_within_the_recent_window(
+    store: SQLiteStore, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The oldest report is the best match for "lecture"; four newer ones mention it once.
+    records = [{"doc_id": "best", "text": "Lecture lecture lecture on phones, a lecture."}]
+    records += [
+        {"doc_id": f"n{i}", "text": f"Agents arrested {i} traders; a lecture followed in Musan."}
+        for i in range(4)
+    ]
+    ingest(store, [str(_jsonl(write, records))])
+    assert store.search("lecture", limit=1)[0].ext_id == "best"
+    monkeypatch.setattr("nkwatch.store.sqlite.RANK_WINDOW", 2)
+    windowed = store.search("lecture", limit=2)
+    assert sorted(h.ext_id for h in windowed) == ["n2", "n3"]
+    assert store.search("lecture", exhaustive=True, limit=1)[0].ext_id == "best"
+    # A page beyond the window widens it rather than coming back empty.
+    assert len(store.search("lecture", limit=2, offset=2)) == 2

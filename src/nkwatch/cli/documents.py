@@ -247,6 +247,9 @@ def search_command(
     until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
     language: Annotated[str | None, typer.Option(help="Only this language.")] = None,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 20,
+    exhaustive: Annotated[
+        bool, typer.Option(help="Rank every match, not only the 2,000 most recent (slower).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Full-text search over stored reports, best matches first, with snippets."""
@@ -258,6 +261,7 @@ def search_command(
             until=date_option(until, "until"),
             language=language,
             limit=limit,
+            exhaustive=exhaustive,
         )
     if as_json:
         print_json({"query": query, "hits": [h.as_dict() for h in hits]})

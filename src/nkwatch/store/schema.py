@@ -8,30 +8,32 @@ MIGRATIONS: list[tuple[int, str]] = [
     (
         1,
         """
+        -- Small columns first: SQLite reads a row's columns in order, and filters, joins and
+        -- near-duplicate checks must not follow the overflow pages of the large ones at the end.
         CREATE TABLE documents (
             id INTEGER PRIMARY KEY,
-            ext_id TEXT NOT NULL,
-            doc_key TEXT NOT NULL,
-            source TEXT NOT NULL,
-            format TEXT NOT NULL,
-            title TEXT,
+            superseded_by INTEGER REFERENCES documents(id),
             published TEXT,
-            published_estimated INTEGER NOT NULL DEFAULT 0,
             outlet TEXT,
-            url TEXT,
             language TEXT,
-            raw BLOB NOT NULL,            -- zlib-compressed UTF-8 of the report as ingested
-            text BLOB,                    -- zlib-compressed text before cleaning; NULL when = raw
-            body TEXT NOT NULL,           -- cleaned body: what events are extracted from
-            segments TEXT NOT NULL,       -- JSON [[body_start, text_start, length], ...]
-            removed TEXT NOT NULL,        -- JSON [[rule, line], ...] dropped by cleaning
-            content_hash TEXT NOT NULL,
             revision INTEGER NOT NULL DEFAULT 1,
             supersedes INTEGER REFERENCES documents(id),
-            superseded_by INTEGER REFERENCES documents(id),
+            ext_id TEXT NOT NULL,
+            doc_key TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            format TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
             minhash BLOB,
+            title TEXT,
+            url TEXT,
+            source TEXT NOT NULL,
             extra TEXT NOT NULL DEFAULT '{}',
-            ingested_at TEXT NOT NULL
+            removed TEXT NOT NULL,        -- JSON [[rule, line], ...] dropped by cleaning
+            segments TEXT NOT NULL,       -- JSON [[body_start, text_start, length], ...]
+            body TEXT NOT NULL,           -- cleaned body: what events are extracted from
+            text BLOB,                    -- zlib-compressed text before cleaning; NULL when = raw
+            raw BLOB NOT NULL             -- zlib-compressed UTF-8 of the report as ingested
         );
         CREATE INDEX documents_ext_id ON documents(ext_id);
         CREATE UNIQUE INDEX documents_key_revision ON documents(doc_key, revision);
@@ -42,7 +44,8 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE VIRTUAL TABLE documents_fts USING fts5(
             title, body,
             content='documents', content_rowid='id',
-            tokenize='unicode61 remove_diacritics 2'
+            tokenize='unicode61 remove_diacritics 2',
+            prefix='3 5'
         );
         CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
             INSERT INTO documents_fts(rowid, title, body) VALUES (new.id, new.title, new.body);

@@ -23,6 +23,8 @@ _LIST_COLUMNS = (
 )
 _BAREWORD = re.compile(r"[^\s\"]+")
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+# A query matching more reports than this is ranked among its most recent matches (see search).
+RANK_WINDOW = 2000
 
 
 def _now() -> str:
@@ -322,46 +324,85 @@ class SQLiteStore:
         language: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        exhaustive: bool = False,
     ) -> list[SearchHit]:
         """Return the reports matching an FTS5 query, best first, with highlighted snippets.
 
         The query uses FTS5 syntax (``"state security" AND Hyesan``, ``phone*``); when it is
         not valid FTS5, its words are searched as plain terms instead.
+
+        Ranking (BM25, title weighted double) covers every match when there are at most
+        ``RANK_WINDOW`` of them; a broader query is ranked among its ``RANK_WINDOW`` most
+        recently ingested matches, which keeps a one-word query over a large archive fast.
+        ``exhaustive=True`` ranks every match, however many.
         """
         if not query.strip():
             raise QueryError("empty search query")
-        where, params = _filters(outlet, since, until, language, False)
-        where = where.replace(" WHERE ", " AND ", 1)
-        sql = (
-            "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
-            " snippet(documents_fts, 1, '[', ']', '…', 16) AS snip,"
-            " bm25(documents_fts, 2.0, 1.0) AS score"
-            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
-            f" WHERE documents_fts MATCH ?{where} ORDER BY score LIMIT ? OFFSET ?"
-        )
         try:
-            rows = self.conn.execute(sql, (query, *params, limit, offset)).fetchall()
+            return self._search(query, outlet, since, until, language, limit, offset, exhaustive)
         except sqlite3.OperationalError:
             # Not valid FTS5 (an unbalanced quote, a stray operator): search the words instead.
             words = [w for w in _BAREWORD.findall(query) if w not in _OPERATORS]
             plain = " ".join('"' + w.replace('"', "") + '"' for w in words)
             try:
-                rows = self.conn.execute(sql, (plain, *params, limit, offset)).fetchall()
+                return self._search(
+                    plain, outlet, since, until, language, limit, offset, exhaustive
+                )
             except sqlite3.OperationalError as exc:
                 raise QueryError(f"not a search query: {query!r} ({exc})") from None
-        return [
-            SearchHit(
-                r["id"],
-                r["ext_id"],
-                r["title"],
-                r["published"],
-                r["outlet"],
-                r["language"],
-                r["snip"],
-                -float(r["score"]),
+
+    def _search(
+        self,
+        match: str,
+        outlet: str | None,
+        since: str | None,
+        until: str | None,
+        language: str | None,
+        limit: int,
+        offset: int,
+        exhaustive: bool,
+    ) -> list[SearchHit]:
+        where, params = _filters(outlet, since, until, language, False)
+        base = (
+            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+            " WHERE documents_fts MATCH ?" + where.replace(" WHERE ", " AND ", 1)
+        )
+        floor = 0
+        if not exhaustive:
+            # Matches stream cheaply in rowid order; BM25 over all of them does not.
+            window = max(RANK_WINDOW, limit + offset)
+            probe = self.conn.execute(
+                f"SELECT documents_fts.rowid{base} ORDER BY documents_fts.rowid DESC"
+                " LIMIT 1 OFFSET ?",
+                (match, *params, window - 1),
+            ).fetchone()
+            floor = probe[0] if probe else 0
+        rows = self.conn.execute(
+            "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
+            f" bm25(documents_fts, 2.0, 1.0) AS score{base} AND documents_fts.rowid >= ?"
+            " ORDER BY score LIMIT ? OFFSET ?",
+            (match, *params, floor, limit, offset),
+        ).fetchall()
+        hits = []
+        for r in rows:
+            snippet = self.conn.execute(
+                "SELECT snippet(documents_fts, 1, '[', ']', '…', 16) FROM documents_fts"
+                " WHERE documents_fts MATCH ? AND rowid = ?",
+                (match, r["id"]),
+            ).fetchone()
+            hits.append(
+                SearchHit(
+                    r["id"],
+                    r["ext_id"],
+                    r["title"],
+                    r["published"],
+                    r["outlet"],
+                    r["language"],
+                    snippet[0] if snippet else "",
+                    -float(r["score"]),
+                )
             )
-            for r in rows
-        ]
+        return hits
 
     def integrity_problems(self) -> list[str]:
         """Return what SQLite's and FTS5's integrity checks report (empty when all is well)."""
