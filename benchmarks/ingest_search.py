@@ -11,6 +11,8 @@ kinds against the resulting store. Prints a table.
 from __future__ import annotations
 
 import argparse
+import gc
+import itertools
 import json
 import random
 import resource
@@ -61,14 +63,43 @@ ACTIONS = [
     "forced {n} factory workers to visit an anti-espionage exhibition",
     "warned that anyone caught a second time would be treated as a spy",
 ]
-FILLER = (
-    "the source said residents are afraid and brokers have stopped taking customers while prices "
-    "for calls to China have risen sharply since the campaign began and officials demand bribes "
-    "from families who want relatives released before the trials many people have buried their "
-    "handsets in the yard or left them with relatives in the countryside according to a second "
-    "source who spoke on condition of anonymity for security reasons analysts in Seoul say the "
-    "timing is linked to political events in Pyongyang and to pressure on local security organs"
+FUNCTION_WORDS = (
+    "the of and to in a that for on was with as by at from said it his her their were has have had "
+    "be been are this which who not or an they he she its but after since before over into"
 ).split()
+DOMAIN_WORDS = (
+    "phones brokers security agents residents traders market source province border river "
+    "officials lecture trial inspection squads arrested detained confiscated smugglers defectors "
+    "party committee meeting order campaign crackdown police households calls China money"
+).split() + PLACES
+SYLLABLES = "ka ko ri mun san chol ho ae yong sin ju do gang bo wi ri pa te mi su na".split()
+
+
+def vocabulary(rng: random.Random, size: int = 30_000) -> tuple[list[str], list[float]]:
+    """Return words and cumulative Zipf weights: function words first, then the domain's words,
+    then made-up words, so that reports share common words but rarely a run of three."""
+    made_up = {
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)
+    }
+    words = FUNCTION_WORDS + DOMAIN_WORDS + sorted(made_up)
+    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    return words, list(itertools.accumulate(weights))
+
+
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 QUERIES = {
     "common term": ["phones", "source", "residents", "agents", "security"],
     "place": [p for p in PLACES[:10]],
@@ -91,17 +122,23 @@ QUERIES = {
 }
 
 
-def sentence(rng: random.Random) -> str:
-    actor = rng.choice(ACTORS)
-    place = rng.choice(PLACES)
-    action = rng.choice(ACTIONS).format(n=rng.randint(2, 300))
-    tail = " ".join(rng.choices(FILLER, k=rng.randint(8, 20)))
-    return f"{actor} in {place}, {rng.choice(PROVINCES)} Province, {action}, {tail}."
+def sentence(rng: random.Random, vocab: tuple[list[str], list[float]]) -> str:
+    """Return a sentence: a statement of the domain, or Zipf-distributed words."""
+    if rng.random() < 0.25:
+        action = rng.choice(ACTIONS).format(n=rng.randint(2, 300))
+        return (
+            f"{rng.choice(ACTORS)} in {rng.choice(PLACES)}, {rng.choice(PROVINCES)} Province,"
+            f" {action} on {rng.choice(MONTHS)} {rng.randint(1, 28)}."
+        )
+    words, cum = vocab
+    tokens = rng.choices(words, cum_weights=cum, k=rng.randint(12, 30))
+    return " ".join(tokens).capitalize() + "."
 
 
 def generate(folder: Path, n: int, seed: int = 1) -> int:
     """Write ``n`` reports into ``folder``; return the number of words written."""
     rng = random.Random(seed)
+    vocab = vocabulary(rng)
     folder.mkdir(parents=True, exist_ok=True)
     words = 0
     previous: list[str] = []
@@ -113,7 +150,7 @@ def generate(folder: Path, n: int, seed: int = 1) -> int:
                 paras[0] = paras[0].replace(" said", " told us", 1)
             else:
                 paras = [
-                    " ".join(sentence(rng) for _ in range(rng.randint(1, 3)))
+                    " ".join(sentence(rng, vocab) for _ in range(rng.randint(2, 4)))
                     for _ in range(rng.randint(5, 9))
                 ]
                 previous = [*previous, paras][-50:]
@@ -164,6 +201,7 @@ def main() -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
         s = store_module.open(str(db))
+        gc.freeze()  # as the CLI does after its imports
         t0 = time.perf_counter()
         cpu0 = time.process_time()
         report = ingest(s, [str(corpus)])

@@ -283,3 +283,14 @@ def test_folders_skip_sidecar_and_gold_files(write: Callable[..., Path]) -> None
 )
 def test_language_detection(text: str, lang: str | None) -> None:
     assert detect_language(text) == lang
+
+
+def test_sidecar_metadata_applies_to_html_pages(write: Callable[..., Path]) -> None:
+    write("page.html", ARTICLE_HTML)
+    write("meta.jsonl", json.dumps({"doc_id": "page", "published": "2023-05-03", "outlet": "Sidecar Outlet"}) + "\n")
+    docs, errors = docs_and_errors([str(write("other.txt", REPORT).parent)])
+    page = next(d for d in docs if d.ext_id == "page")
+    assert errors == [] and page.format == "html"
+    assert (page.published, page.outlet) == ("2023-05-03", "Sidecar Outlet")
+    assert page.title == "Onsong brokers detained after calls traced"  # from the page itself
+    assert page.ext_id_given

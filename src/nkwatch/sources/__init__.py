@@ -13,12 +13,12 @@ from pathlib import Path
 
 from nkwatch.errors import SourceError
 from nkwatch.model import RawDocument
-from nkwatch.sources.common import decode_bytes
+from nkwatch.sources.common import apply_metadata, decode_bytes
 from nkwatch.sources.feeds import read_feed
 from nkwatch.sources.fetch import Fetcher, FetchResult
 from nkwatch.sources.html import read_html
 from nkwatch.sources.jsonl import iter_jsonl
-from nkwatch.sources.text import SIDECAR_NAME, guess_title, iter_text_files
+from nkwatch.sources.text import SIDECAR_NAME, Sidecars, guess_title, read_text_file
 
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -71,27 +71,37 @@ def expand_paths(inputs: Iterable[str]) -> Iterator[Path | str | SourceError]:
 
 
 def read_file(
-    path: Path, *, encoding: str | None = None, fetcher: Fetcher | None = None
+    path: Path,
+    *,
+    encoding: str | None = None,
+    fetcher: Fetcher | None = None,
+    sidecars: Sidecars | None = None,
 ) -> Iterator[RawDocument | SourceError]:
-    """Yield the reports in one file, chosen by its suffix (or an error)."""
+    """Yield the reports in one file, chosen by its suffix (or an error).
+
+    A report alone in its file (text, HTML) takes its metadata from the folder's
+    ``meta.jsonl`` when that has a record whose ``doc_id`` is the file's stem.
+    """
     suffix = path.suffix.lower()
     location = str(path)
-    if suffix in TEXT_SUFFIXES:
-        yield from iter_text_files([path], encoding=encoding)
-        return
+    sidecars = sidecars or Sidecars()
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield SourceError(f"cannot read file: {exc.strerror}", location=location)
-        return
-    try:
-        if suffix in HTML_SUFFIXES:
-            html = decode_bytes(data, location=location, encoding=encoding)
-            yield read_html(html, source=str(path.resolve()), ext_id=path.stem)
+        if suffix in TEXT_SUFFIXES or suffix in HTML_SUFFIXES:
+            meta, errors = sidecars.lookup(path)
+            yield from errors
+            if suffix in TEXT_SUFFIXES:
+                yield read_text_file(path, sidecar=meta, encoding=encoding)
+                return
+            html = decode_bytes(_read_bytes(path), location=location, encoding=encoding)
+            doc = read_html(html, source=str(path.resolve()), ext_id=path.stem)
+            if meta:
+                apply_metadata(doc, meta)
+                doc.ext_id_given = True
+            yield doc
         elif suffix in FEED_SUFFIXES:
-            yield from read_feed(data, source=str(path.resolve()), fetcher=fetcher)
+            yield from read_feed(_read_bytes(path), source=str(path.resolve()), fetcher=fetcher)
         elif suffix in JSONL_SUFFIXES:
-            text = decode_bytes(data, location=location, encoding=encoding)
+            text = decode_bytes(_read_bytes(path), location=location, encoding=encoding)
             yield from iter_jsonl(text, source=str(path.resolve()))
         else:
             yield SourceError(
@@ -101,6 +111,13 @@ def read_file(
             )
     except SourceError as exc:
         yield exc
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"cannot read file: {exc.strerror}", location=str(path)) from None
 
 
 def read_url(
@@ -151,26 +168,14 @@ def read_inputs(
     encoding: str | None = None,
 ) -> Iterator[RawDocument | SourceError | Fetched]:
     """Yield every report named by ``inputs`` (files, folders, globs, URLs), errors in line."""
-    text_batch: list[Path] = []
-
-    def flush() -> Iterator[RawDocument | SourceError]:
-        if text_batch:
-            yield from iter_text_files(list(text_batch), encoding=encoding)
-            text_batch.clear()
-
+    sidecars = Sidecars()
     for item in expand_paths(inputs):
         if isinstance(item, SourceError):
-            yield from flush()
             yield item
         elif isinstance(item, str):
-            yield from flush()
             if fetcher is None:
                 yield SourceError("URL given but fetching is not enabled", location=item)
             else:
                 yield from read_url(item, fetcher, encoding=encoding)
-        elif item.suffix.lower() in TEXT_SUFFIXES:
-            text_batch.append(item)  # read together so a folder's sidecar is loaded once
         else:
-            yield from flush()
-            yield from read_file(item, encoding=encoding, fetcher=fetcher)
-    yield from flush()
+            yield from read_file(item, encoding=encoding, fetcher=fetcher, sidecars=sidecars)

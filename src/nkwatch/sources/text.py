@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +83,7 @@ def guess_title(text: str) -> str | None:
 def read_text_file(
     path: Path,
     *,
-    sidecar: dict[str, dict[str, Any]] | None = None,
+    sidecar: dict[str, Any] | None = None,
     encoding: str | None = None,
 ) -> RawDocument:
     """Return the report in a ``.txt`` file, its metadata from front matter or the sidecar."""
@@ -102,29 +101,31 @@ def read_text_file(
         meta = normalize_metadata(front, location=location)
         apply_metadata(doc, meta)
         doc.ext_id_given = bool(meta.get("ext_id"))
-    if sidecar and path.stem in sidecar:
-        apply_metadata(doc, sidecar[path.stem], override=not front)
+    if sidecar:
+        apply_metadata(doc, sidecar, override=not front)
         doc.ext_id_given = True
     if doc.title is None:
         doc.title = guess_title(text)
     return doc
 
 
-def iter_text_files(
-    paths: list[Path], *, encoding: str | None = None
-) -> Iterator[RawDocument | SourceError]:
-    """Yield the reports of ``paths`` (or an error for each unreadable one), sidecars applied."""
-    sidecars: dict[Path, dict[str, dict[str, Any]]] = {}
-    for path in paths:
+class Sidecars:
+    """The ``meta.jsonl`` of each folder, loaded once, with the errors of its bad lines."""
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, dict[str, Any]]] = {}
+
+    def lookup(self, path: Path) -> tuple[dict[str, Any] | None, list[SourceError]]:
+        """Return the sidecar record for ``path`` (by file stem), and errors the first time."""
         folder = path.parent
-        if folder not in sidecars:
-            sidecars[folder] = {}
+        errors: list[SourceError] = []
+        if folder not in self._folders:
             side = folder / SIDECAR_NAME
+            records: dict[str, dict[str, Any]] = {}
             if side.is_file():
-                records, errors = load_sidecar(side)
-                sidecars[folder] = records
-                yield from errors
-        try:
-            yield read_text_file(path, sidecar=sidecars[folder], encoding=encoding)
-        except SourceError as exc:
-            yield exc
+                try:
+                    records, errors = load_sidecar(side)
+                except SourceError as exc:
+                    errors = [exc]
+            self._folders[folder] = records
+        return self._folders[folder].get(path.stem), errors

@@ -333,7 +333,8 @@ class SQLiteStore:
 
         Ranking (BM25, title weighted double) covers every match when there are at most
         ``RANK_WINDOW`` of them; a broader query is ranked among its ``RANK_WINDOW`` most
-        recently ingested matches, which keeps a one-word query over a large archive fast.
+        recently ingested matches (the window is widened, fourfold at a time, until filters
+        leave a full page), which keeps a one-word query over a large archive fast.
         ``exhaustive=True`` ranks every match, however many.
         """
         if not query.strip():
@@ -367,22 +368,27 @@ class SQLiteStore:
             " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
             " WHERE documents_fts MATCH ?" + where.replace(" WHERE ", " AND ", 1)
         )
-        floor = 0
-        if not exhaustive:
-            # Matches stream cheaply in rowid order; BM25 over all of them does not.
-            window = max(RANK_WINDOW, limit + offset)
-            probe = self.conn.execute(
-                f"SELECT documents_fts.rowid{base} ORDER BY documents_fts.rowid DESC"
-                " LIMIT 1 OFFSET ?",
-                (match, *params, window - 1),
-            ).fetchone()
-            floor = probe[0] if probe else 0
-        rows = self.conn.execute(
+        sql = (
             "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
             f" bm25(documents_fts, 2.0, 1.0) AS score{base} AND documents_fts.rowid >= ?"
-            " ORDER BY score LIMIT ? OFFSET ?",
-            (match, *params, floor, limit, offset),
-        ).fetchall()
+            " ORDER BY score LIMIT ? OFFSET ?"
+        )
+        window = max(RANK_WINDOW, limit + offset)
+        while True:
+            floor = 0
+            if not exhaustive:
+                # Matches stream cheaply in rowid order; BM25 over all of them does not. The
+                # window is taken before filters, and grows until the page is full.
+                probe = self.conn.execute(
+                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+                    " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    (match, window - 1),
+                ).fetchone()
+                floor = probe[0] if probe else 0
+            rows = self.conn.execute(sql, (match, *params, floor, limit, offset)).fetchall()
+            if len(rows) >= limit or floor == 0:
+                break
+            window *= 4
         hits = []
         for r in rows:
             snippet = self.conn.execute(
