@@ -137,3 +137,21 @@ def test_minhash_matches_datasketch() -> None:
     reference = MinHash(num_perm=neardup.NUM_PERM, seed=1, hashfunc=lambda v: v, scheme="affine32")
     reference.update_batch(hashes.tolist())
     assert (neardup.minhash_values(hashes) == reference.hashvalues).all()
+
+
+def test_a_report_the_database_refuses_is_skipped_alone(
+    store: SQLiteStore, write: Callable[..., Path]
+) -> None:
+    store.conn.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON documents WHEN new.ext_id = 'bad'"
+        " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+    )
+    paths = [
+        str(write(f"{name}.txt", text))
+        for name, text in (("good", REPORT), ("bad", OTHER), ("also", SYNDICATED))
+    ]
+    report = ingest(store, paths)
+    assert report.summary()["stored"] == 2 and report.summary()["skipped"] == 1
+    [err] = report.failed
+    assert err.code == "E020" and "refused for the test" in str(err) and "bad.txt" in str(err)
+    assert store.count() == 2 and store.integrity_problems() == []

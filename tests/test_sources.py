@@ -287,7 +287,11 @@ def test_language_detection(text: str, lang: str | None) -> None:
 
 def test_sidecar_metadata_applies_to_html_pages(write: Callable[..., Path]) -> None:
     write("page.html", ARTICLE_HTML)
-    write("meta.jsonl", json.dumps({"doc_id": "page", "published": "2023-05-03", "outlet": "Sidecar Outlet"}) + "\n")
+    write(
+        "meta.jsonl",
+        json.dumps({"doc_id": "page", "published": "2023-05-03", "outlet": "Sidecar Outlet"})
+        + "\n",
+    )
     docs, errors = docs_and_errors([str(write("other.txt", REPORT).parent)])
     page = next(d for d in docs if d.ext_id == "page")
     assert errors == [] and page.format == "html"

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from nkwatch.clean import clean_text
-from nkwatch.errors import EmptyDocumentError, SourceError
+from nkwatch.errors import EmptyDocumentError, NKWatchError, SourceError, StoreError
 from nkwatch.model import AddResult, PreparedDocument, RawDocument
 from nkwatch.sources import Fetched, read_inputs
 from nkwatch.sources.fetch import Fetcher
@@ -43,7 +43,7 @@ class IngestReport:
     unchanged: list[AddResult] = field(default_factory=list)
     duplicates: list[AddResult] = field(default_factory=list)
     not_modified: list[str] = field(default_factory=list)
-    failed: list[SourceError] = field(default_factory=list)
+    failed: list[NKWatchError] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -63,8 +63,11 @@ class IngestReport:
             + len(self.failed)
         )
 
-    def record(self, result: AddResult) -> None:
+    def record(self, result: AddResult, source: str = "") -> None:
         """File one store result under its status."""
+        if result.status == "failed":
+            self.failed.append(StoreError(result.error or "not stored", location=source))
+            return
         getattr(
             self,
             {
@@ -138,8 +141,8 @@ def ingest_stream(
 
     def flush() -> None:
         if batch:
-            for result in store.add_documents(batch):
-                report.record(result)
+            for item, result in zip(batch, store.add_documents(batch), strict=True):
+                report.record(result, item.doc.source)
             batch.clear()
         # Validators are saved only once what the response held is committed, so that a
         # crash never leaves a "not modified" answer for a report that was never stored.

@@ -140,13 +140,14 @@ class PreparedDocument:
 
 @dataclass(slots=True)
 class AddResult:
-    """What storing one report did: ``status`` is stored, revision, unchanged or duplicate."""
+    """What storing one report did: stored, revision, unchanged, duplicate or failed."""
 
     status: str
     id: int
     ext_id: str
     revision: int = 1
     near_duplicates: list[tuple[int, float]] = field(default_factory=list)
+    error: str | None = None
 
 
 @dataclass(slots=True)

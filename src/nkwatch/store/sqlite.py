@@ -113,9 +113,24 @@ class SQLiteStore:
     # -- writing -----------------------------------------------------------------------------
 
     def add_documents(self, batch: Sequence[PreparedDocument]) -> list[AddResult]:
-        """Store a batch of reports in one transaction; return what happened to each."""
+        """Store a batch of reports in one transaction; return what happened to each.
+
+        A report the database refuses is rolled back alone (a savepoint each) and comes back
+        with status ``failed``; the rest of the batch is stored.
+        """
+        results = []
         with self.transaction():
-            return [self._add(item) for item in batch]
+            for item in batch:
+                self.conn.execute("SAVEPOINT report")
+                try:
+                    results.append(self._add(item))
+                except sqlite3.Error as exc:
+                    self.conn.execute("ROLLBACK TO report")
+                    results.append(
+                        AddResult("failed", 0, item.doc.ext_id, error=f"database refused it: {exc}")
+                    )
+                self.conn.execute("RELEASE report")
+        return results
 
     def _add(self, item: PreparedDocument) -> AddResult:
         doc = item.doc
@@ -389,25 +404,32 @@ class SQLiteStore:
             if len(rows) >= limit or floor == 0:
                 break
             window *= 4
-        hits = []
-        for r in rows:
-            snippet = self.conn.execute(
-                "SELECT snippet(documents_fts, 1, '[', ']', '…', 16) FROM documents_fts"
-                " WHERE documents_fts MATCH ? AND rowid = ?",
-                (match, r["id"]),
-            ).fetchone()
-            hits.append(
-                SearchHit(
-                    r["id"],
-                    r["ext_id"],
-                    r["title"],
-                    r["published"],
-                    r["outlet"],
-                    r["language"],
-                    snippet[0] if snippet else "",
-                    -float(r["score"]),
-                )
+        snippets: dict[int, str] = {}
+        if rows:
+            ids = [r["id"] for r in rows]
+            # One pass for all snippets: a query per hit would rebuild a prefix query's
+            # doclist each time. The range bounds the scan; "+rowid" keeps IN a plain filter.
+            snippets = dict(
+                self.conn.execute(
+                    "SELECT rowid, snippet(documents_fts, 1, '[', ']', '…', 16) FROM documents_fts"
+                    " WHERE documents_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                    f" AND +rowid IN ({','.join('?' * len(ids))})",
+                    (match, min(ids), max(ids), *ids),
+                ).fetchall()
             )
+        hits = [
+            SearchHit(
+                r["id"],
+                r["ext_id"],
+                r["title"],
+                r["published"],
+                r["outlet"],
+                r["language"],
+                snippets.get(r["id"], ""),
+                -float(r["score"]),
+            )
+            for r in rows
+        ]
         return hits
 
     def integrity_problems(self) -> list[str]:
