@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/nkwatch --db $(DEMO_DB) run examples/reports
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
 test: lint
