@@ -10,7 +10,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
-from nkwatch.ingest import IngestOptions, IngestReport, ingest, report_to_json
+from nkwatch.ingest import (
+    DEFAULT_BATCH_SIZE,
+    IngestOptions,
+    IngestReport,
+    ingest,
+    report_to_json,
+)
 from nkwatch.model import StoredDocument
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.store.sqlite import SQLiteStore
@@ -75,7 +81,9 @@ def ingest_command(
     outlet: Annotated[str | None, typer.Option(help="Set the outlet.")] = None,
     language: Annotated[str | None, typer.Option(help="Set the language (en, ko, ...).")] = None,
     encoding: Annotated[str | None, typer.Option(help="Decode files with this encoding.")] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 500,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Documents per transaction.")
+    ] = DEFAULT_BATCH_SIZE,
     allow_private: Annotated[
         bool, typer.Option(help="Allow fetching from loopback and private addresses.")
     ] = False,
