@@ -170,3 +170,8 @@ def test_broad_queries_rank_within_the_recent_window(
     assert store.search("lecture", exhaustive=True, limit=1)[0].ext_id == "best"
     # A page beyond the window widens it rather than coming back empty.
     assert len(store.search("lecture", limit=2, offset=2)) == 2
+
+
+def test_new_databases_use_large_pages(store: SQLiteStore) -> None:
+    assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+    assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10000

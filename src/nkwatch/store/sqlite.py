@@ -54,12 +54,17 @@ class SQLiteStore:
             raise StoreError(f"cannot open database: {exc}", location=str(path)) from None
         self.conn.row_factory = sqlite3.Row
         try:
+            # Takes effect only when the file is new: 8 KiB pages hold a typical report's row.
+            self.conn.execute("PRAGMA page_size=8192")
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self.conn.execute("PRAGMA busy_timeout=30000")
             self.conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: FTS5 and index inserts
             self.conn.execute("PRAGMA temp_store=MEMORY")
+            # Checkpoint every ~80 MiB of WAL instead of ~8 MiB: fewer pages written twice
+            # during batch ingest; readers and crash safety are unaffected.
+            self.conn.execute("PRAGMA wal_autocheckpoint=10000")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             self.conn.close()
