@@ -44,8 +44,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE VIRTUAL TABLE documents_fts USING fts5(
             title, body,
             content='documents', content_rowid='id',
-            tokenize='unicode61 remove_diacritics 2',
-            prefix='3 5'
+            tokenize='unicode61 remove_diacritics 2'
         );
         CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
             INSERT INTO documents_fts(rowid, title, body) VALUES (new.id, new.title, new.body);
