@@ -110,6 +110,7 @@ def test_listing_filters(filled: SQLiteStore) -> None:
         "a",
     ]
     assert [d.ext_id for d in filled.list_documents(limit=2, offset=1)] == ["b", "a"]
+    assert filled.count() == 4 and filled.count(outlet="Monitor", since="2023-01-01") == 1
 
 
 def test_search_ranks_filters_and_highlights(filled: SQLiteStore) -> None:

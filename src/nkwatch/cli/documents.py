@@ -183,17 +183,20 @@ def docs_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List stored reports, newest first."""
+    start, end = date_option(since, "since"), date_option(until, "until")
     with settings(ctx).open_store() as store:
         docs = store.list_documents(
             outlet=outlet,
-            since=date_option(since, "since"),
-            until=date_option(until, "until"),
+            since=start,
+            until=end,
             language=language,
             limit=limit,
             offset=offset,
             all_revisions=all_revisions,
         )
-        total = store.count(all_revisions=all_revisions)
+        total = store.count(
+            outlet=outlet, since=start, until=end, language=language, all_revisions=all_revisions
+        )
     if as_json:
         print_json({"total": total, "documents": [d.as_dict(with_text=False) for d in docs]})
     else:

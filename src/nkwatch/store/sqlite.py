@@ -309,10 +309,20 @@ class SQLiteStore:
             raise NotFound(f"no report with internal id {doc_id}")
         return [(r, line) for r, line in json.loads(row["removed"])]
 
-    def count(self, *, all_revisions: bool = False) -> int:
-        """Return how many reports are stored (latest revisions only, unless asked)."""
-        where = "" if all_revisions else " WHERE superseded_by IS NULL"
-        return int(self.conn.execute(f"SELECT count(*) FROM documents{where}").fetchone()[0])
+    def count(
+        self,
+        *,
+        outlet: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        language: str | None = None,
+        all_revisions: bool = False,
+    ) -> int:
+        """Return how many reports match the filters (latest revisions only, unless asked)."""
+        where, params = _filters(outlet, since, until, language, all_revisions)
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM documents d{where}", params).fetchone()[0]
+        )
 
     def list_documents(
         self,
