@@ -60,8 +60,8 @@ def parse_rules(toml_text: str) -> CleaningRules:
     return CleaningRules(data.get("head_lines", 5), data.get("tail_lines", 6), tuple(rules))
 
 
-def _same_line(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+def _fold(line: str | None) -> str | None:
+    return " ".join(line.split()).casefold() if line else None
 
 
 def clean_text(
@@ -90,6 +90,7 @@ def clean_text(
     removed: list[tuple[str, str]] = []
     keep: list[tuple[int, str]] = []
     seen_title = False
+    folded_title, folded_outlet = _fold(title), _fold(outlet)
     longest = max(rule.max_words for rule in rules.rules)
     for i, (start, line) in enumerate(lines):
         reason = None
@@ -99,9 +100,10 @@ def clean_text(
             continue
         in_head = i < rules.head_lines
         in_tail = i >= n - rules.tail_lines
-        if in_head and not seen_title and title and _same_line(line, title):
+        folded = _fold(line) if in_head and (folded_title or folded_outlet) else None
+        if folded and not seen_title and folded == folded_title:
             reason, seen_title = "title", True
-        elif in_head and outlet and _same_line(line, outlet):
+        elif folded and folded == folded_outlet:
             reason = "masthead"
         else:
             for rule in rules.rules:

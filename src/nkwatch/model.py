@@ -69,10 +69,9 @@ class CleanedText:
                 lo = mid + 1
             else:
                 return seg.text_start + (body_offset - seg.body_start)
-        # Between segments (a joining newline): snap to the start of the next segment.
-        for seg in self.segments:
-            if seg.body_start >= body_offset:
-                return seg.text_start
+        # Between segments (a joining newline): the search stopped at the next segment.
+        if lo < len(self.segments):
+            return self.segments[lo].text_start
         return self.segments[-1].text_start + self.segments[-1].length if self.segments else 0
 
 

@@ -160,9 +160,9 @@ class Fetcher:
         parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
         try:
             resp, body = self._get(origin + "/robots.txt")
-        except (TooLarge, FetchError) as exc:
-            if isinstance(exc, AddressRefused):
-                raise
+        except AddressRefused:
+            raise
+        except FetchError:  # TooLarge included
             parser.parse(_DISALLOW_ALL)  # RFC 9309 §2.3.1.4: unreachable means disallowed
         else:
             if resp.status_code >= 500:

@@ -32,6 +32,7 @@ def _langid() -> Any:
 def detect_language(text: str, *, sample: int = 800) -> str | None:
     """Return an ISO 639-1 code for ``text``, or None when there is too little text to tell."""
     head = text[:sample]
+    letters: int | None = None
     if _HANGUL.search(head):
         letters = len(_LETTER.findall(head))
         if letters >= 20 and len(_HANGUL.findall(head)) / letters > 0.3:
@@ -41,7 +42,9 @@ def detect_language(text: str, *, sample: int = 800) -> str | None:
         function_words = sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS)
         if function_words / len(words) >= 0.2:
             return "en"
-    if len(_LETTER.findall(head)) < 20:
+    if letters is None:
+        letters = len(_LETTER.findall(head))
+    if letters < 20:
         return None
     lang, _score = _langid().classify(head)
     return str(lang)
