@@ -110,3 +110,15 @@ class QueryError(NKWatchError):
     """A search query or filter is not valid."""
 
     code = "E031"
+
+
+class DataFileError(NKWatchError):
+    """A packaged or user-given data file (lexicon, table) is malformed."""
+
+    code = "E040"
+
+
+class CorpusError(NKWatchError):
+    """An annotated corpus (``gold.jsonl``) cannot be read or does not match its documents."""
+
+    code = "E041"

@@ -174,3 +174,70 @@ class SearchHit:
             "snippet": self.snippet,
             "score": round(self.score, 4),
         }
+
+
+PRECISIONS = ("day", "week", "month", "season", "year")
+"""Precisions of a time span, finest first (codebook §4)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSpan:
+    """An interval of days the text allows, and how precisely it says so.
+
+    ``start`` and ``end`` are the first and last day (inclusive, ISO dates); ``precision`` is
+    one of :data:`PRECISIONS`.
+    """
+
+    start: str
+    end: str
+    precision: str
+
+    def overlaps(self, other: TimeSpan) -> bool:
+        """Return True when the two intervals share at least one day."""
+        return self.start <= other.end and other.start <= self.end
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the codebook's ``when`` object."""
+        return {"start": self.start, "end": self.end, "precision": self.precision}
+
+
+@dataclass(slots=True)
+class TimeExpression:
+    """A temporal expression found in a body, with what it means.
+
+    ``kind`` is ``date`` (it names a time: ``span`` is set unless ``unresolved`` says why
+    not), ``duration`` or ``age`` (a length of time, never a date; ``amount`` and ``unit``
+    say how long), or ``recurring`` ("every Monday": no single date). ``role`` says how the
+    expression frames its clause: ``point``, ``since`` (from then until publication or the
+    range's end), ``deadline`` ("by July 31", "before the deadline"), ``after``. ``anchor``
+    says what resolved it: ``absolute``, ``publication``, ``estimate``, ``reference`` (an
+    earlier expression), or ``known_event`` (the table of dated events).
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    span: TimeSpan | None = None
+    role: str = "point"
+    anchor: str | None = None
+    unresolved: str | None = None
+    amount: float | None = None
+    unit: str | None = None
+    rule: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "when": self.span.as_dict() if self.span else None,
+            "role": self.role,
+            "anchor": self.anchor,
+            "unresolved": self.unresolved,
+            "amount": self.amount,
+            "unit": self.unit,
+            "rule": self.rule,
+        }

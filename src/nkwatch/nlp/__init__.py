@@ -1,0 +1,1 @@
+"""The language pipeline: spaCy components that read a report's body and annotate its Doc."""

@@ -1,0 +1,43 @@
+"""Build the language pipeline and run it over reports, in order, as a stream."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import nkwatch.nlp.time  # noqa: F401  registers the component factory
+
+LANGUAGES = ("en",)
+
+
+def build(lang: str = "en") -> Language:
+    """Return a blank pipeline for ``lang`` with the project's components."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no pipeline for language {lang!r}; available: {', '.join(LANGUAGES)}")
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("nkwatch_times")
+    return nlp
+
+
+def make_doc(nlp: Language, text: str, published: str | None) -> Doc:
+    """Return the tokenized Doc of a body, with its publication date attached."""
+    doc = nlp.make_doc(text)
+    doc._.published = published
+    return doc
+
+
+def pipe(
+    nlp: Language, reports: Iterable[tuple[str, str | None]], *, batch_size: int = 64
+) -> Iterator[Doc]:
+    """Yield the annotated Doc of each (body, published) pair, in input order."""
+    docs = (make_doc(nlp, text, published) for text, published in reports)
+    yield from nlp.pipe(docs, batch_size=batch_size)
+
+
+def sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
+    """Return the (start, end) character offsets of the Doc's sentences."""
+    return [(s.start_char, s.end_char) for s in doc.sents]
