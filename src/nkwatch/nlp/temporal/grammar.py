@@ -61,7 +61,7 @@ MONTH = (
 )
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![0-9])"
-YEAR = r"(?<![0-9,.$])(?:19[0-9][0-9]|20[0-9][0-9])(?![0-9]|,[0-9])"
+YEAR = r"(?<![0-9,.$])(?:19[0-9][0-9]|20[0-9][0-9])(?![0-9]|,[0-9]|'?s\b)"
 ORD = ci(r"[1-9][0-9]?(?:st|nd|rd|th)|" + alternation(ORDINALS))
 NUM = ci(r"[0-9]+(?:\.[0-9]+)?|" + alternation([*NUMBER_WORDS, *VAGUE_NUMBERS]))
 UNIT = ci(r"days?|weeks?|months?|years?|decades?")
@@ -114,6 +114,10 @@ KINDS: list[tuple[str, str]] = [
             r"\s+(?:party\s+congress|WPK\s+congress|congress\s+of\s+the\s+"
             r"(?:WPK|party|workers'?\s+party(?:\s+of\s+korea)?))"
         ),
+    ),
+    (
+        "dayword",
+        f"(?P<word>{DAYWORDS})\\b",
     ),
     (
         "ref_same",
@@ -221,10 +225,6 @@ KINDS: list[tuple[str, str]] = [
         f"(?:,?\\s+(?P<week>{ci('last|this|next')})\\s+{ci('week')}\\b)?",
     ),
     (
-        "dayword",
-        f"(?P<word>{DAYWORDS})\\b",
-    ),
-    (
         "decade",
         f"(?:(?P<part>{ci('early|mid|late')})[\\s-]+)?(?:{ci('the')}\\s+)?"
         "(?P<decade>(?:19|20)[0-9]0)'?s\\b",
@@ -260,7 +260,7 @@ KINDS: list[tuple[str, str]] = [
     (
         "month_alone",
         f"(?:(?P<which>{ci('last|this|next|this past|this coming|past')})\\s+)?"
-        f"(?P<month>{MONTH})(?P<poss>'s)?",
+        f"(?P<month>{MONTH})(?P<poss>'s)?(?!\\s+Day\\b)",
     ),
     ("year", f"(?P<year>{YEAR})(?P<poss>'s)?(?![0-9A-Za-z-])"),
     (
@@ -279,7 +279,7 @@ def strip_names(pattern: str) -> str:
 def compile_scanner(kinds: list[tuple[str, str]]) -> re.Pattern[str]:
     """Return the one regex that finds every kind, an optional preposition first."""
     body = "|".join(f"(?P<{name}>{strip_names(pattern)})" for name, pattern in kinds)
-    return re.compile(rf"(?<![\w'’-])(?:(?P<prep>{PREPOSITION})\s+(?:(?i:the)\s+)?)?(?:{body})")
+    return re.compile(rf"(?<![\w'’-])(?:(?P<prep>{PREPOSITION})\s+(?:(?i:the)\s+)??)?(?:{body})")
 
 
 def compile_kinds(kinds: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:

@@ -39,6 +39,7 @@ FUTURE_CUE = re.compile(
     r"|expected\s+to|hope)\b",
     re.IGNORECASE,
 )
+PAST_CUE = re.compile(r"\b(?:was|were|had|did)\b", re.IGNORECASE)
 # An order looks ahead too, but often to soon after it was given.
 ORDER_CUE = re.compile(
     r"\b(?:order(?:ed|s)?|instruct(?:ed|s)?|decided|called\s+(?:on|for)|demanded|urged"
@@ -124,11 +125,8 @@ class _Context:
             if stop is not None:
                 right = right[: stop.start()]
             self._clause = left + " " + right
-            if (
-                FUTURE_CUE.search(self._clause)
-                or self.prep in DEADLINE_PREPS
-                or self.prep == "after"
-            ):
+            framing = self.prep in DEADLINE_PREPS or self.prep == "after"
+            if FUTURE_CUE.search(self._clause) or (framing and not PAST_CUE.search(self._clause)):
                 self._future = FUTURE_WINDOW
             elif ORDER_CUE.search(self._clause):
                 self._future = ORDER_WINDOW
@@ -235,7 +233,10 @@ class TimeTagger:
                 return "attribute"  # a law's adoption dates the law, not what is done under it
         if kind == "year" and LAW_AFTER_YEAR.match(text, end) and prep is None:
             return "attribute"  # "the 2020 Reactionary Ideology ... Act", "its 2015 revision"
-        return _role(prep)
+        role = _role(prep)
+        if role == "since" and kind in {"md_range", "dm_range"}:
+            return "point"  # "from March 1 to March 15" ends where it says
+        return role
 
     # --- absolute dates --------------------------------------------------------------------
 
