@@ -27,6 +27,8 @@ test: lint
 
 bench: setup
 	$(BIN)/python benchmarks/ingest_search.py
+	$(BIN)/python benchmarks/time_tagger.py
+	$(BIN)/python benchmarks/time_vs_dateparser.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

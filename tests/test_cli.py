@@ -60,6 +60,60 @@ def test_run_ingests_and_shows_reports(db_path: Path) -> None:
     assert {"sample-001", "sample-002", "sample-004", "sinuiju-page", "sample-brief-01"} <= ext_ids
     dups = {d["ext_id"]: [n["ext_id"] for n in d["near_duplicates"]] for d in data["documents"]}
     assert dups["sample-002"] == ["sample-001"]
+    by_id = {d["ext_id"]: d for d in data["documents"]}
+    when = {t["text"]: t["when"] for t in by_id["sample-003"]["times"]}
+    assert when["March 28"] == {"start": "2025-03-28", "end": "2025-03-28", "precision": "day"}
+    assert "times" not in by_id["sample-004"]  # Korean: no English time grammar applies
+
+
+def test_times_shows_intervals_and_what_resolved_them(
+    db_path: Path, write: Callable[..., Path]
+) -> None:
+    path = write("r1.txt", REPORT)
+    nk(db_path, "ingest", str(path), "--published", "2022-01-20")
+    code, out, err = nk(db_path, "times", "r1", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["published"] == "2022-01-20" and data["date_estimate"] is None
+    assert [(t["text"], t["when"], t["role"]) for t in data["times"]] == [
+        ("Tuesday", {"start": "2022-01-18", "end": "2022-01-18", "precision": "day"}, "point"),
+        (
+            "the end of the month",
+            {"start": "2022-01-21", "end": "2022-01-31", "precision": "week"},
+            "deadline",
+        ),
+    ]
+    code, out, _ = nk(db_path, "times", "r1")
+    assert code == 0 and "2022-01-18" in out and "deadline" in out
+
+
+def test_eval_time_scores_a_corpus(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(
+        "Agents arrested five people on Tuesday. A lecture was held later that week.\n", "utf-8"
+    )
+    (corpus / "meta.jsonl").write_text(
+        json.dumps({"doc_id": "a", "published": "2022-01-20", "language": "en"}) + "\n", "utf-8"
+    )
+    gold = {
+        "doc_id": "a", "published": "2022-01-20", "language": "en", "events": [
+            {"type": "ARREST", "evidence": "Agents arrested five people on Tuesday",
+             "when": {"start": "2022-01-18", "end": "2022-01-18", "precision": "day"}},
+            {"type": "INDOCTRINATION", "evidence": "A lecture was held later that week",
+             "when": {"start": "2021-01-01", "end": "2021-12-31", "precision": "year"}},
+        ],
+    }  # fmt: skip
+    (corpus / "gold.jsonl").write_text(json.dumps(gold) + "\n", "utf-8")
+    result = runner.invoke(app, ["eval", "time", str(corpus), "--json"])
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["events_with_time"], data["correct"], data["errors"]) == (2, 1, {"no overlap": 1})
+    result = runner.invoke(app, ["eval", "time", str(corpus), "--errors"])
+    assert "accuracy 0.500" in result.stdout and "no overlap" in result.stdout
+    (corpus / "gold.jsonl").write_text("{bad\n", "utf-8")
+    result = runner.invoke(app, ["eval", "time", str(corpus)])
+    assert result.exit_code != 0
 
 
 def test_exit_codes_reflect_failures(db_path: Path, write: Callable[..., Path]) -> None:
@@ -87,6 +141,9 @@ def test_library_errors_are_one_line(
 def test_every_command_is_documented_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text("utf-8")
     commands = [c.name for c in app.registered_commands]
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        commands += [f"{group.name} {c.name}" for c in group.typer_instance.registered_commands]
     assert commands, "no commands registered"
     for name in commands:
         assert re.search(rf"nkwatch[^\n`]* {name}\b", readme), (

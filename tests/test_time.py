@@ -118,7 +118,7 @@ def test_a_report_without_a_date_gets_an_estimate_and_relative_dates_stay_unreso
     doc = nlp(make_doc(nlp, text, None))
     assert doc._.date_estimate is not None
     assert (doc._.date_estimate.earliest, doc._.date_estimate.estimated) == ("2019-03-03", True)
-    friday = [t for t in doc._.times if t.text == "Friday"][0]
+    friday = next(t for t in doc._.times if t.text == "Friday")
     assert friday.span is None and friday.unresolved == "needs the publication date"
 
 
@@ -131,7 +131,7 @@ def test_anchoring_on_the_estimate_is_an_option_and_is_marked() -> None:
             nlp, "On March 3, 2019, agents detained two people. On Friday they returned.", None
         )
     )
-    friday = [t for t in doc._.times if t.text == "Friday"][0]
+    friday = next(t for t in doc._.times if t.text == "Friday")
     assert friday.span == TimeSpan("2019-03-01", "2019-03-01", "day")
     assert friday.anchor == "estimate"
 

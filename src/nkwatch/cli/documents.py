@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nkwatch.cli.analysis import times_table
 from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
 from nkwatch.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -18,6 +19,7 @@ from nkwatch.ingest import (
     report_to_json,
 )
 from nkwatch.model import StoredDocument
+from nkwatch.nlp.pipeline import times_of
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.store.sqlite import SQLiteStore
 
@@ -154,10 +156,16 @@ def run_command(
             r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates
         ]
         docs = [store.get(i) for i in dict.fromkeys(ids)]
+    english = [d for d in docs if d.language == "en"]
+    times = {d.id: times_of(d.body, d.published)[0] for d in english}
     if as_json:
-        print_json(
-            {"ingest": report.summary(), "documents": [d.as_dict(with_text=False) for d in docs]}
-        )
+        documents = []
+        for d in docs:
+            data = d.as_dict(with_text=False)
+            if d.id in times:
+                data["times"] = [t.as_dict() for t in times[d.id] if t.kind == "date"]
+            documents.append(data)
+        print_json({"ingest": report.summary(), "documents": documents})
     else:
         console.print(_documents_table(docs, title=f"{len(docs)} reports"))
         for d in docs:
@@ -166,6 +174,10 @@ def run_command(
                     f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)}"
                     f" (#{other_id}, {sim:.2f})"
                 )
+        for d in english:
+            dated = [t for t in times[d.id] if t.kind == "date"]
+            if dated:
+                console.print(times_table(dated, f"{d.ext_id}: when (published {d.published})"))
     _print_report(report, cfg.quiet)
     raise typer.Exit(_exit_code(report))
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from nkwatch.errors import DataFileError
+from nkwatch.nlp.temporal.grammar import ci
 
 KINDS = ("congress", "plenary", "law", "holiday", "campaign")
 
@@ -59,7 +60,7 @@ class KnownEvents:
         """Return the event one of whose names is ``name`` (case and spacing ignored)."""
         return self._names.get(fold_name(name))
 
-    @property
+    @cached_property
     def _names(self) -> dict[str, DatedEvent]:
         return {fold_name(n): e for e in self.events for n in e.names}
 
@@ -67,11 +68,11 @@ class KnownEvents:
         """Return a regex matching any event name, with an optional "this year's"."""
         names = sorted({n for e in self.events for n in e.names}, key=len, reverse=True)
         alternatives = "|".join(
-            re.escape(n).replace(r"\ ", r"\s+").replace("'", "['’]") for n in names
+            re.escape(n).replace("\\ ", " ").replace("'", "['’]") for n in names
         )
         return (
-            r"(?i:(?:(?P<whose>this|last|next)\s+year['’]s\s+)?(?:the\s+)?)"
-            rf"(?P<name>(?i:{alternatives}))\b"
+            ci(r"(?:(?P<whose>this|last|next) year['’]s )?(?:the )?")
+            + f"(?P<name>{ci(alternatives)})\\b"
         )
 
 

@@ -181,7 +181,7 @@ class TimeTagger:
             assert inner is not None
             antecedent = (
                 _antecedent(text, kind, inner, end, history, published)
-                if kind.startswith("ref")
+                if kind.startswith("ref") or kind == "quantity"
                 else None
             )
             ctx = _Context(text, published, anchor_kind, start, end, prep, antecedent, m.start())
@@ -474,6 +474,19 @@ class TimeTagger:
         precision = {"day": "week", "week": "week", "month": "month", "year": "year"}[unit]
         return "date", cal.span(_shift(pub, back[0], -back[1]), pub, precision), ctx.anchor_kind
 
+    def _n_quantity(self, m: re.Match[str], ctx: _Context) -> Result:
+        if m["old"]:
+            return "age", None, ""
+        direction = _fold(m["dir"])
+        if m["unit"].lower().startswith(("minute", "hour")) or not direction or m["q"]:
+            return "duration", None, ""
+        if direction == "ago":
+            return self._n_ago(m, ctx)
+        if direction in {"after", "before"} and not EVENT_AFTER.match(ctx.text, ctx.end):
+            # "sentenced to five years after a trial": a term, not "five years after the trial".
+            return "duration", None, ""
+        return self._n_ref_shift(m, ctx)
+
     def _n_ago(self, m: re.Match[str], ctx: _Context) -> Result:
         pub = _need(ctx.anchor)
         amount = g.number(m["num"])
@@ -661,7 +674,7 @@ def _antecedent(
         return None
     groups = inner.groupdict()
     noun = groups.get("noun")
-    if noun is None and kind in {"ref_shift", "ref_dayafter", "ref_same"}:
+    if noun is None and kind in {"quantity", "ref_dayafter", "ref_same"}:
         if kind == "ref_same":
             noun = groups.get("unit")
         else:
