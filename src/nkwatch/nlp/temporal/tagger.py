@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from nkwatch.model import TimeExpression, TimeSpan
 from nkwatch.nlp.temporal import calendar as cal
@@ -106,11 +107,19 @@ class _Context:
     start: int
     end: int
     prep: str | None
-    antecedent: TimeExpression | None
-    outer_start: int = 0
-    previous: TimeExpression | None = None
+    outer_start: int
+    previous: TimeExpression | None
+    # For references: what the antecedent is looked up from, only when a normalizer asks.
+    kind: str
+    inner: re.Match[str]
+    history: list[TimeExpression]
     _future: int | None = field(default=None)
     _clause: str = ""
+
+    @cached_property
+    def antecedent(self) -> TimeExpression | None:
+        """Return the earlier expression this one refers to (see :func:`_antecedent`)."""
+        return _antecedent(self.text, self.kind, self.inner, self.end, self.history, self.anchor)
 
     @property
     def future(self) -> int:
@@ -179,13 +188,10 @@ class TimeTagger:
             prep = " ".join(prep.lower().split()) if prep else None
             inner = self._kinds[kind].fullmatch(text, start, end)
             assert inner is not None
-            antecedent = (
-                _antecedent(text, kind, inner, end, history, published)
-                if kind.startswith("ref") or kind == "quantity"
-                else None
-            )
-            ctx = _Context(text, published, anchor_kind, start, end, prep, antecedent, m.start())
-            ctx.previous = found[-1] if found else None
+            ctx = _Context(
+                text, published, anchor_kind, start, end, prep, m.start(),
+                found[-1] if found else None, kind, inner, history,
+            )  # fmt: skip
             if kind == "ref_event":
                 prep = " ".join(inner["eprep"].lower().split())
             try:
@@ -446,10 +452,7 @@ class TimeTagger:
 
     def _n_lastn(self, m: re.Match[str], ctx: _Context) -> Result:
         pub = _need(ctx.anchor)
-        amount = g.number(m["num"])
-        if amount is None:
-            raise NotATime
-        unit = _unit(m["unit"])
+        amount, unit = _amount(m), _unit(m["unit"])
         if _fold(m["which"]) in {"next", "coming"}:
             return (
                 "date",
@@ -489,10 +492,7 @@ class TimeTagger:
 
     def _n_ago(self, m: re.Match[str], ctx: _Context) -> Result:
         pub = _need(ctx.anchor)
-        amount = g.number(m["num"])
-        if amount is None:
-            raise NotATime
-        unit = _unit(m["unit"])
+        amount, unit = _amount(m), _unit(m["unit"])
         earliest, latest = _shift(pub, unit, -amount[1]), _shift(pub, unit, -amount[0])
         return "date", _widen(earliest, latest, unit), ctx.anchor_kind
 
@@ -546,16 +546,12 @@ class TimeTagger:
             else (month, day)
         )
         pub = _need(ctx.anchor)
-        if whose:
-            year = pub.year + {"last": -1, "next": 1}.get(whose, 0)
-            return (
-                "date",
-                cal.span(date(year, month, day), date(year, end_month, end_day), "day"),
-                "known_event",
-            )
+        if whose:  # "this year's", "last year's": that year's occurrence only
+            years = [pub.year + {"last": -1, "next": 1}.get(whose, 0)]
+        else:
+            years = [pub.year - 1, pub.year, pub.year + 1]
         candidates = [
-            cal.span(date(y, month, day), date(y, end_month, end_day), "day")
-            for y in (pub.year - 1, pub.year, pub.year + 1)
+            cal.span(date(y, month, day), date(y, end_month, end_day), "day") for y in years
         ]
         return "date", _pick(candidates, pub, ctx.future), "known_event"
 
@@ -597,15 +593,11 @@ class TimeTagger:
     def _n_ref_event(self, m: re.Match[str], ctx: _Context) -> Result:
         return "date", _antecedent_span(ctx), "reference"
 
-    def _n_ref_then(self, m: re.Match[str], ctx: _Context) -> Result:
-        return "date", _antecedent_span(ctx), "reference"
+    _n_ref_then = _n_ref_event  # "since then", "at that time": the earlier date itself
 
     def _n_ref_shift(self, m: re.Match[str], ctx: _Context) -> Result:
         base = _antecedent_span(ctx)
-        amount = g.number(m["num"])
-        if amount is None:
-            raise NotATime
-        unit = _unit(m["unit"])
+        amount, unit = _amount(m), _unit(m["unit"])
         sign = -1 if _fold(m["dir"]) in {"earlier", "before that", "before"} else 1
         start = cal.as_date(base.start if sign > 0 else base.end)
         first = _shift(start, unit, sign * amount[0])
@@ -881,6 +873,14 @@ def _season_around(season: str, day: date, which: str) -> TimeSpan:
     if which == "nearest":
         return _pick(occurrences, day, FUTURE_WINDOW)
     return max((o for o in occurrences if o.start <= iso), key=lambda o: o.start)
+
+
+def _amount(m: re.Match[str]) -> tuple[float, float]:
+    """Return the (least, most) the match's number allows."""
+    amount = g.number(m["num"])
+    if amount is None:
+        raise NotATime
+    return amount
 
 
 def _unit(value: str) -> str:
