@@ -137,38 +137,25 @@ def compare_on_corpus(folder: Path) -> None:
     import dateparser
     from dateparser.search import search_dates
 
-    from nkwatch.corpus import load_corpus, locate
-    from nkwatch.nlp.pipeline import build, pipe, sentence_offsets
-    from nkwatch.nlp.temporal import time_for_span
-    from nkwatch.nlp.temporal.evaluate import judge
+    from nkwatch.nlp.temporal.evaluate import evaluate_time, judge
 
-    docs = [d for d in load_corpus(folder) if d.language == "en"]
-    nlp = build()
-    n = ours_sentence = ours = theirs = 0
-    for annotated, doc in zip(docs, pipe(nlp, ((d.body, d.published) for d in docs)), strict=True):
-        sentences = sentence_offsets(doc)
-        for event in annotated.events:
-            where = locate(annotated.body, event["evidence"]) if event.get("when") else None
-            if where is None:
-                continue
-            n += 1
-            found = time_for_span(annotated.body, doc._.times, sentences, *where,
-                                  event_type=event["type"])  # fmt: skip
-            ours += judge(found.span, event["when"]) is None
-            if found.source in {"clause", "sentence"}:
-                ours_sentence += judge(found.span, event["when"]) is None
-            s, e = next(((s, e) for s, e in sentences if s <= where[0] < e), where)
-            settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
-            if annotated.published:
-                settings["RELATIVE_BASE"] = datetime.fromisoformat(annotated.published)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                hits = search_dates(annotated.body[s:e], languages=["en"], settings=settings)
-            span = None
-            if hits:
-                day = hits[0][1].date()
-                span = cal.span(day, day, "day")
-            theirs += judge(span, event["when"]) is None
+    cases = [c for c in evaluate_time(folder).cases if c.error != "evidence not found"]
+    n = len(cases)
+    ours = sum(c.error is None for c in cases)
+    ours_sentence = sum(c.error is None and c.source in {"clause", "sentence"} for c in cases)
+    theirs = 0
+    for case in cases:
+        settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+        if case.published:
+            settings["RELATIVE_BASE"] = datetime.fromisoformat(case.published)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hits = search_dates(case.sentence, languages=["en"], settings=settings)
+        span = None
+        if hits:
+            day = hits[0][1].date()
+            span = cal.span(day, day, "day")
+        theirs += judge(span, case.gold) is None
     table = Table(title=f"gold events with a time in {folder}: share right")
     for name in ("tagger", "events", "right"):
         table.add_column(name, justify="left" if name == "tagger" else "right")

@@ -30,6 +30,8 @@ class TimeCase:
     source: str
     expression: str | None
     error: str | None
+    published: str | None = None
+    sentence: str = ""  # the sentence holding the evidence, for other taggers to be run on
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
@@ -41,6 +43,8 @@ class TimeCase:
             "source": self.source,
             "expression": self.expression,
             "error": self.error,
+            "published": self.published,
+            "sentence": self.sentence,
         }
 
 
@@ -124,9 +128,11 @@ def evaluate_time(corpus: str | Path, *, language: str = "en") -> TimeEvaluation
                         "none",
                         None,
                         "evidence not found",
+                        annotated.published,
                     )
                 )
                 continue
+            s, e = next(((s, e) for s, e in sentences if s <= where[0] < e), where)
             assigned = time_for_span(
                 annotated.body, doc._.times, sentences, *where, event_type=event.get("type")
             )
@@ -139,6 +145,8 @@ def evaluate_time(corpus: str | Path, *, language: str = "en") -> TimeEvaluation
                     assigned.source,
                     assigned.expression.text if assigned.expression else None,
                     judge(assigned.span, event["when"]),
+                    annotated.published,
+                    annotated.body[s:e],
                 )
             )
     return result
