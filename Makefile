@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/nkwatch --db $(DEMO_DB) run examples/reports
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/mypy
 
 test: lint
@@ -29,6 +29,7 @@ bench: setup
 	$(BIN)/python benchmarks/ingest_search.py
 	$(BIN)/python benchmarks/time_tagger.py
 	$(BIN)/python benchmarks/time_vs_dateparser.py
+	$(BIN)/python benchmarks/places.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -241,3 +241,65 @@ class TimeExpression:
             "unit": self.unit,
             "rule": self.rule,
         }
+
+
+PLACE_PRECISIONS = ("point", "county", "province", "region", "country")
+"""How precisely a place mention locates something, finest first."""
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    """A place named in a body, and the unit of the gazetteer it resolves to.
+
+    ``unit`` is the gazetteer id (``KP-10``, ``KP-10:혜산시``, ``gn:2042500``,
+    ``region:border``, ``CN:Dandong``) or None when the name is ambiguous and the text does not
+    settle it (``candidates`` lists the units it may be). ``admin1`` is the ISO 3166-2:KP code,
+    ``admin2`` the Hangul key of the city/county/district; both are None for foreign places
+    and regions. ``role`` says what the mention does in its sentence: ``event`` (where
+    something happens), ``source`` ("a source in Ryanggang Province said"), ``origin`` ("a
+    woman from Uiju"). ``how`` says what settled it: ``unique``, ``suffix``, ``sentence``,
+    ``report``, ``specific``, ``country``, ``region``, or ``ambiguous``.
+    """
+
+    text: str
+    start: int
+    end: int
+    unit: str | None
+    level: str | None
+    name: str | None
+    admin1: str | None
+    admin2: str | None
+    lat: float | None
+    lon: float | None
+    precision: str | None
+    country: str | None
+    confidence: float
+    role: str = "event"
+    how: str = "unique"
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def in_north_korea(self) -> bool:
+        """Return True when the mention is a North Korean unit, region or the country."""
+        return self.country == "KP"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "unit": self.unit,
+            "level": self.level,
+            "name": self.name,
+            "admin1": self.admin1,
+            "admin2": self.admin2,
+            "lat": self.lat,
+            "lon": self.lon,
+            "precision": self.precision,
+            "country": self.country,
+            "confidence": self.confidence,
+            "role": self.role,
+            "how": self.how,
+            "candidates": list(self.candidates),
+        }

@@ -10,6 +10,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nkwatch.nlp.places  # registers the component factory
 import nkwatch.nlp.time  # noqa: F401  registers the component factory
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ def build(lang: str = "en") -> Language:
         raise ValueError(f"no pipeline for language {lang!r}; available: {', '.join(LANGUAGES)}")
     nlp = spacy.blank(lang)
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("nkwatch_places")
     nlp.add_pipe("nkwatch_times")
     return nlp
 
