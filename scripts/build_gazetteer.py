@@ -245,9 +245,13 @@ def build(log: list[str]) -> tuple[list[Unit], dict[str, object]]:
                 u.add(name, "official")
             else:
                 log.append(f"admin2 {hangul}: openadmindata name {name!r} not taken")
-        display = (
-            mr_plain(osm_stem) if similar(osm_stem, u) else title(mr_plain(romanise(stem, "mr")))
-        )
+        press = hand["press_forms"].get(hangul, [])
+        if press and len(stem) > 1:
+            display = press[0]  # the spelling the press uses most
+        elif similar(osm_stem, u):
+            display = mr_plain(osm_stem)
+        else:
+            display = title(mr_plain(romanise(stem, "mr")))
         u.name = f"{display} {KIND_EN[kind]}".strip()
         u.osm_relation = row["osm_relation"]  # type: ignore[attr-defined]
         if len(stem) < 2:
@@ -409,13 +413,14 @@ def build(log: list[str]) -> tuple[list[Unit], dict[str, object]]:
         )
         units[u.id] = u
         region_patterns[u.id] = region["patterns"]
+    countries = set(hand["foreign_countries"]["names"])
     for group in hand["foreign"]:
         for name in group["names"]:
             uid = f"{group['country']}:{name}"
             u = Unit(
                 uid,
                 "foreign",
-                "place",
+                "country" if name in countries else "place",
                 name,
                 country=group["country"],
                 parent=group["country"],

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nkwatch.cli.analysis import times_table
+from nkwatch.cli.analysis import places_table, report_place_text, times_table
 from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
 from nkwatch.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -19,7 +19,8 @@ from nkwatch.ingest import (
     report_to_json,
 )
 from nkwatch.model import StoredDocument
-from nkwatch.nlp.pipeline import times_of
+from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
+from nkwatch.nlp.pipeline import annotate
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.store.sqlite import SQLiteStore
 
@@ -156,14 +157,22 @@ def run_command(
             r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates
         ]
         docs = [store.get(i) for i in dict.fromkeys(ids)]
-    english = [d for d in docs if d.language == "en"]
-    times = {d.id: times_of(d.body, d.published)[0] for d in english}
+        english = [d for d in docs if d.language == "en"]
+        annotated = {d.id: annotate(d.body, d.published) for d in english}
+        version = load_gazetteer().version
+        for d in english:
+            store.save_places(d.id, annotated[d.id]._.places, version)
+    times = {i: doc._.times for i, doc in annotated.items()}
+    places = {i: doc._.places for i, doc in annotated.items()}
     if as_json:
         documents = []
         for d in docs:
             data = d.as_dict(with_text=False)
             if d.id in times:
                 data["times"] = [t.as_dict() for t in times[d.id] if t.kind == "date"]
+                data["places"] = [m.as_dict() for m in places[d.id]]
+                main = annotated[d.id]._.report_place
+                data["report_place"] = {"admin1": main.admin1, "admin2": main.admin2}
             documents.append(data)
         print_json({"ingest": report.summary(), "documents": documents})
     else:
@@ -175,6 +184,9 @@ def run_command(
                     f" (#{other_id}, {sim:.2f})"
                 )
         for d in english:
+            if places[d.id]:
+                title = f"{d.ext_id}: where ({report_place_text(annotated[d.id]._.report_place)})"
+                console.print(places_table(places[d.id], title))
             dated = [t for t in times[d.id] if t.kind == "date"]
             if dated:
                 console.print(times_table(dated, f"{d.ext_id}: when (published {d.published})"))

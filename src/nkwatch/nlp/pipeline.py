@@ -14,7 +14,8 @@ import nkwatch.nlp.places  # registers the component factory
 import nkwatch.nlp.time  # noqa: F401  registers the component factory
 
 if TYPE_CHECKING:
-    from nkwatch.model import TimeExpression
+    from nkwatch.model import PlaceMention, TimeExpression
+    from nkwatch.nlp.geo.assign import PlaceAssignment
     from nkwatch.nlp.temporal.assign import DateEstimate
 
 LANGUAGES = ("en",)
@@ -69,3 +70,9 @@ def times_of(
     """Return the temporal expressions of a body and, when undated, its date estimate."""
     doc = annotate(text, published, "en" if lang not in LANGUAGES else lang)
     return doc._.times, doc._.date_estimate
+
+
+def places_of(text: str, lang: str = "en") -> tuple[list[PlaceMention], PlaceAssignment]:
+    """Return the resolved place mentions of a body and the report's main place."""
+    doc = annotate(text, None, "en" if lang not in LANGUAGES else lang)
+    return doc._.places, doc._.report_place

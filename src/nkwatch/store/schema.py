@@ -81,6 +81,35 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- Place mentions of a report as the place stage resolved them (nkwatch.nlp.geo), kept
+        -- for later stages (events, maps). Replaced whole for a report when it is reprocessed.
+        CREATE TABLE places (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            unit TEXT,                    -- gazetteer id; NULL when ambiguous (see candidates)
+            level TEXT,
+            name TEXT,
+            admin1 TEXT,                  -- ISO 3166-2:KP
+            admin2 TEXT,                  -- Hangul key of the city/county/district
+            lat REAL,
+            lon REAL,
+            precision TEXT,
+            country TEXT,
+            confidence REAL NOT NULL,
+            role TEXT NOT NULL,           -- event, source, origin
+            how TEXT NOT NULL,
+            candidates TEXT NOT NULL DEFAULT '[]',
+            gazetteer TEXT NOT NULL,      -- version of the gazetteer that resolved it
+            PRIMARY KEY (doc_id, start)
+        ) WITHOUT ROWID;
+        CREATE INDEX places_admin ON places(admin1, admin2);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

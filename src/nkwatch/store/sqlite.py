@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
-from nkwatch.model import AddResult, PreparedDocument, SearchHit, Segment, StoredDocument
+from nkwatch.model import (
+    AddResult,
+    PlaceMention,
+    PreparedDocument,
+    SearchHit,
+    Segment,
+    StoredDocument,
+)
 from nkwatch.store import neardup
 from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
 
@@ -308,6 +315,42 @@ class SQLiteStore:
         if row is None:
             raise NotFound(f"no report with internal id {doc_id}")
         return [(r, line) for r, line in json.loads(row["removed"])]
+
+    def save_places(self, doc_id: int, mentions: Sequence[PlaceMention], gazetteer: str) -> None:
+        """Replace a report's place mentions with ``mentions`` (one transaction)."""
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+            raise NotFound(f"no report with internal id {doc_id}")
+        rows = [
+            (
+                doc_id, m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2,
+                m.lat, m.lon, m.precision, m.country, m.confidence, m.role, m.how,
+                json.dumps(list(m.candidates)), gazetteer,
+            )
+            for m in mentions
+        ]  # fmt: skip
+        with self.transaction():
+            self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
+            self.conn.executemany(
+                "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
+                " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def places_of(self, doc_id: int) -> list[PlaceMention]:
+        """Return the stored place mentions of a report, in text order."""
+        return [
+            PlaceMention(
+                text=r["text"], start=r["start"], end=r["end"], unit=r["unit"], level=r["level"],
+                name=r["name"], admin1=r["admin1"], admin2=r["admin2"], lat=r["lat"],
+                lon=r["lon"], precision=r["precision"], country=r["country"],
+                confidence=r["confidence"], role=r["role"], how=r["how"],
+                candidates=tuple(json.loads(r["candidates"])),
+            )
+            for r in self.conn.execute(
+                "SELECT * FROM places WHERE doc_id = ? ORDER BY start", (doc_id,)
+            )
+        ]  # fmt: skip
 
     def count(
         self,

@@ -7,6 +7,7 @@ Data and a hand-made table); read here once per process.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 import tomllib
@@ -49,6 +50,8 @@ class Unit:
     @property
     def precision(self) -> str:
         """Return how precisely the unit locates something (point, county, province, ...)."""
+        if self.level == "foreign" and self.kind == "country":
+            return "country"
         return PRECISION_OF_LEVEL[self.level]
 
     def admits(self, rule: str) -> bool:
@@ -74,7 +77,9 @@ class Gazetteer:
         names: list[tuple[str, str, bool]],
         regions: dict[str, list[str]],
         cues: dict[str, Any],
+        version: str = "",
     ) -> None:
+        self.version = version
         self.units = units
         self.latin: dict[str, list[Entry]] = {}
         self.hangul: dict[str, list[Entry]] = {}
@@ -164,4 +169,8 @@ def load() -> Gazetteer:
     unknown = sorted({u for u, _, _ in names if u not in units})
     if unknown:
         raise DataFileError(f"names of unknown units: {', '.join(unknown[:5])}", location=where)
-    return Gazetteer(units, names, regions, cues)
+    digest = hashlib.sha256()
+    for name in ("gazetteer/units.tsv", "gazetteer/names.tsv", "gazetteer/regions.json"):
+        digest.update(_text(name).encode("utf-8"))
+    digest.update(_text("place_cues.toml").encode("utf-8"))
+    return Gazetteer(units, names, regions, cues, version=digest.hexdigest()[:12])

@@ -125,7 +125,8 @@ def _choose(
             and gaz.country_cues[u.country].search(sentence)
         ]
         if not domestic or about or not any(u.covers for u in foreign):
-            return _mention(text, f, (about or foreign)[0], "country" if about else "unique")
+            how = "country" if about and domestic else "unique"
+            return _mention(text, f, (about or foreign)[0], how)
         units = domestic
     for context, how in ((in_sentence, "sentence"), (in_report, "report")):
         scored = [(context.get(u.admin1 or "", 0), u) for u in units]
