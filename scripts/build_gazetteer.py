@@ -291,8 +291,10 @@ def build(log: list[str]) -> tuple[list[Unit], dict[str, object]]:
     for hangul, forms in hand["former_names"].items():
         for form in forms:
             by_hangul[hangul].add(form, "former")
+    # A listed form needs a suffix in every spelling that folds to it (Chollima, Ch'ŏllima).
+    needs = {fold(f) for f in hand["requires_suffix"]["forms"]}
     for u in by_hangul.values():
-        u.requires_suffix.update(f for f in hand["requires_suffix"]["forms"] if f in u.forms)
+        u.requires_suffix.update(f for f in u.forms if fold(f) in needs)
 
     # -- polygons, seats, towns --------------------------------------------------------------
     regions = json.loads((SOURCES / "osm" / "nk_regions_simplified.geojson").read_text("utf-8"))

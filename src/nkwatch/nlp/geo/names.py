@@ -107,6 +107,9 @@ def mr_plain(form: str) -> str:
 def dprk_official(mr: str) -> str:
     """Return the DPRK-official spelling of an MR form, aspirates as ph/th/kh: Phungso."""
     text = re.sub(
-        r"(ch|p|t|k)['’ʼ]", lambda m: "ch" if m.group(1) == "ch" else m.group(1) + "h", mr
+        r"(ch|p|t|k)['’ʼ]",
+        lambda m: m.group(1) if m.group(1).lower() == "ch" else m.group(1) + "h",
+        mr,
+        flags=re.IGNORECASE,
     )
     return _APOSTROPHES.sub("", strip_marks(text))

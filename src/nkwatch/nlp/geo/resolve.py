@@ -78,7 +78,10 @@ def _candidates(f: Found, gaz: Gazetteer) -> list[Unit]:
     units = [gaz.unit(e.unit) for e in f.entries]
     if f.suffix:
         rules = gaz.admits.get(f.suffix, [])
-        narrowed = [u for u in units if any(u.admits(r) for r in rules)]
+        # Foreign places stay: "Gangwon Province" may still be South Korea's.
+        narrowed = [
+            u for u in units if u.level == "foreign" or any(u.admits(r) for r in rules)
+        ]
         if narrowed:
             units = narrowed
     return units
