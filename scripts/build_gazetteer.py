@@ -101,6 +101,7 @@ class Unit:
     country: str = "KP"
     covers: str = ""
     wikidata: str = ""
+    osm_relation: str = ""
     forms: dict[str, str] = field(default_factory=dict)  # form -> system
     requires_suffix: set[str] = field(default_factory=set)
 
@@ -253,7 +254,7 @@ def build(log: list[str]) -> tuple[list[Unit], dict[str, object]]:
         else:
             display = title(mr_plain(romanise(stem, "mr")))
         u.name = f"{display} {KIND_EN[kind]}".strip()
-        u.osm_relation = row["osm_relation"]  # type: ignore[attr-defined]
+        u.osm_relation = row["osm_relation"]
         if len(stem) < 2:
             u.requires_suffix.update(f for f in u.forms if is_latin(f))
         units[u.id] = u
@@ -312,7 +313,7 @@ def build(log: list[str]) -> tuple[list[Unit], dict[str, object]]:
                 if rel.get("role") == "admin_centre":
                     seats.setdefault(str(rel["rel"]), feature["geometry"]["coordinates"])
     for u in by_hangul.values():
-        seat = seats.get(u.osm_relation)  # type: ignore[attr-defined]
+        seat = seats.get(u.osm_relation)
         if seat and u.admin2 in shapes and shapes[u.admin2].contains(Point(seat)):
             u.lon, u.lat, u.point = round(seat[0], 5), round(seat[1], 5), "seat"
 

@@ -122,11 +122,6 @@ class Gazetteer:
         """Return the unit with id ``uid``."""
         return self.units[uid]
 
-    def lookup(self, form: str) -> list[Entry]:
-        """Return the units a written form may mean (romanized or Hangul)."""
-        key = fold(form)
-        return (self.hangul if any("가" <= c <= "힣" for c in key) else self.latin).get(key, [])
-
 
 def _text(name: str) -> str:
     return resources.files("nkwatch.data").joinpath(name).read_text("utf-8")
@@ -173,4 +168,7 @@ def load() -> Gazetteer:
     for name in ("gazetteer/units.tsv", "gazetteer/names.tsv", "gazetteer/regions.json"):
         digest.update(_text(name).encode("utf-8"))
     digest.update(_text("place_cues.toml").encode("utf-8"))
-    return Gazetteer(units, names, regions, cues, version=digest.hexdigest()[:12])
+    try:
+        return Gazetteer(units, names, regions, cues, version=digest.hexdigest()[:12])
+    except (re.error, KeyError, TypeError) as exc:
+        raise DataFileError(f"place cues or regions are malformed: {exc}", location=where) from None

@@ -79,9 +79,7 @@ def _candidates(f: Found, gaz: Gazetteer) -> list[Unit]:
     if f.suffix:
         rules = gaz.admits.get(f.suffix, [])
         # Foreign places stay: "Gangwon Province" may still be South Korea's.
-        narrowed = [
-            u for u in units if u.level == "foreign" or any(u.admits(r) for r in rules)
-        ]
+        narrowed = [u for u in units if u.level == "foreign" or any(u.admits(r) for r in rules)]
         if narrowed:
             units = narrowed
     return units
