@@ -303,3 +303,68 @@ class PlaceMention:
             "how": self.how,
             "candidates": list(self.candidates),
         }
+
+
+@dataclass(slots=True)
+class Event:
+    """One event of a report (codebook §2–§4), with the quote it rests on.
+
+    ``evidence`` is an exact quote of the body at ``evidence_start:evidence_end``; ``also``
+    holds the other quotes where the report restates the same event, as (quote, start, end).
+    ``when`` is None when the text does not date the event; ``when_source`` says where the
+    time came from (clause, sentence, context, ...), ``place_source`` the same for the place.
+    """
+
+    type: str
+    modality: str
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+    actor: str | None = None
+    target: str | None = None
+    place: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    when: TimeSpan | None = None
+    count: int | None = None
+    penalty: dict[str, Any] | None = None
+    law: dict[str, Any] | None = None
+    also: list[tuple[str, int, int]] = field(default_factory=list)
+    confidence: float = 0.5
+    trigger: str = ""
+    when_source: str = "none"
+    place_source: str = "none"
+
+    def as_gold(self) -> dict[str, Any]:
+        """Return the event in the codebook's file format (§9)."""
+        out: dict[str, Any] = {
+            "type": self.type,
+            "modality": self.modality,
+            "actor": self.actor,
+            "target": self.target,
+            "place": self.place,
+            "admin1": self.admin1,
+            "admin2": self.admin2,
+            "when": self.when.as_dict() if self.when else None,
+            "count": self.count,
+            "penalty": self.penalty,
+            "law": self.law,
+            "evidence": self.evidence,
+        }
+        if self.also:
+            out["also"] = [quote for quote, _, _ in self.also]
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict: the codebook's fields plus offsets and provenance."""
+        out = self.as_gold()
+        out.update(
+            evidence_start=self.evidence_start,
+            evidence_end=self.evidence_end,
+            also=[{"quote": q, "start": s, "end": e} for q, s, e in self.also],
+            confidence=self.confidence,
+            trigger=self.trigger,
+            when_source=self.when_source,
+            place_source=self.place_source,
+        )
+        return out

@@ -10,6 +10,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+import nkwatch.nlp.events  # registers the component factory
 import nkwatch.nlp.places  # registers the component factory
 import nkwatch.nlp.time  # noqa: F401  registers the component factory
 
@@ -29,6 +30,7 @@ def build(lang: str = "en") -> Language:
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("nkwatch_places")
     nlp.add_pipe("nkwatch_times")
+    nlp.add_pipe("nkwatch_events")
     return nlp
 
 

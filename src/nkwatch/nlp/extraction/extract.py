@@ -1,0 +1,332 @@
+"""Events of a report from its sentences, places and times (codebook §2–§8).
+
+Per sentence: split into clauses; in each clause, find the triggers of each type (one event
+per type per clause); drop negated and commentary clauses; give each event its modality,
+actor, target, count, penalty and law from its clause (then its sentence, then the report),
+its place and time from the place and time stages; then merge restatements of one event into
+the first statement (the others become ``also`` quotes). All patterns are data
+(``data/events.toml``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from nkwatch.model import Event, PlaceMention, TimeExpression
+from nkwatch.nlp.extraction.lexicon import Lexicon, load
+from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
+from nkwatch.nlp.temporal.assign import time_for_span
+
+# Where a sentence splits into clauses: semicolons, and a comma or "and"/"but"/"while" that
+# starts a new subject with its own verb.
+_CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+(?:but|while|whereas|although|and)\s+(?=(?:[\w'’-]+\s+){0,6}?"
+    r"(?:were|was|have|has|had|are|is|will|would|could|can|must)\b)"
+    r"|\s+(?:and|but)\s+(?=(?:the\s+|their\s+|his\s+|her\s+)?[\w'’-]+\s+(?:were|was|have|has|had|"
+    r"will|would)\s)"
+    r"|,\s+(?:and\s+)?(?=(?:the\s+)?(?:rest|others?|the\s+second|\d+)\b[^,;]{0,40}?\b(?:were|was|had|have|followed)\b)"
+)
+# Kinds of events that restate one another only when nothing new is said.
+_UNIQUE_PER_REPORT = {"LEGISLATION"}
+_PEOPLE_TYPES = {
+    "ARREST", "CONFISCATION", "PUNISHMENT", "DEFECTION", "AMNESTY", "INDOCTRINATION", "IMPACT",
+}  # fmt: skip
+
+
+@dataclass(slots=True)
+class Report:
+    """What the extractor reads: the body and what earlier stages found in it."""
+
+    text: str
+    sentences: list[tuple[int, int]]
+    places: list[PlaceMention]
+    report_place: PlaceAssignment | None
+    times: list[TimeExpression]
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Return the (start, end) offsets of the clauses of ``text[start:end]``, trimmed."""
+    out = []
+    cut = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        out.append((cut, m.start()))
+        cut = m.end()
+    out.append((cut, end))
+    trimmed = []
+    for s, e in out:
+        while s < e and text[s] in " \t\n\"“”'‘’(":
+            s += 1
+        while e > s and text[e - 1] in " \t\n.,;:\"“”'‘’)":
+            e -= 1
+        if e - s >= 3:
+            trimmed.append((s, e))
+    return trimmed
+
+
+def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
+    """Return the events of a report, restatements merged, in text order."""
+    lex = lex or load()
+    text = report.text
+    events: list[Event] = []
+    for s_start, s_end in report.sentences:
+        sentence = text[s_start:s_end]
+        if lex.commentary.search(sentence):
+            continue
+        for c_start, c_end in clauses(text, s_start, s_end):
+            found = _triggers(text, c_start, c_end, lex)
+            for etype, trigger in found.items():
+                if _negated(text, c_start, trigger.start(), lex):
+                    continue
+                events.append(
+                    _event(report, etype, trigger, (c_start, c_end), (s_start, s_end), lex)
+                )
+    _fill_from_report(events, lex)
+    return _merge(events)
+
+
+def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Match[str]]:
+    found: dict[str, re.Match[str]] = {}
+    for etype, pattern in lex.triggers.items():
+        m = pattern.search(text, start, end)
+        if m is not None:
+            found[etype] = m
+    # A threat that names a penalty is a PUNISHMENT, not a WARNING (§3, §8.2).
+    if "WARNING" in found and "PUNISHMENT" in found:
+        del found["WARNING"]
+    # A law's penalty is the LEGISLATION's (§8.3), not a punishment of anyone.
+    if "LEGISLATION" in found and "PUNISHMENT" in found:
+        clause = text[start:end].lower()
+        if not re.search(r"\b(?:sentenced|was\s+sent|were\s+sent|charged|prosecuted)\b", clause):
+            del found["PUNISHMENT"]
+    return found
+
+
+def _negated(text: str, clause_start: int, trigger_start: int, lex: Lexicon) -> bool:
+    before = text[clause_start:trigger_start]
+    return lex.negation.search(before) is not None
+
+
+def _event(
+    report: Report,
+    etype: str,
+    trigger: re.Match[str],
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    lex: Lexicon,
+) -> Event:
+    text = report.text
+    c_start, c_end = clause
+    assigned = place_for_span(
+        report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
+    )
+    timed = time_for_span(text, report.times, report.sentences, c_start, c_end, event_type=etype)
+    event = Event(
+        type=etype,
+        modality=_modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex),
+        evidence=text[c_start:c_end],
+        evidence_start=c_start,
+        evidence_end=c_end,
+        actor=_actor(etype, text, clause, sentence, trigger, lex),
+        target=_target(text, clause, sentence, lex),
+        place=assigned.place,
+        admin1=assigned.admin1,
+        admin2=assigned.admin2,
+        when=timed.span,
+        count=_count(etype, text, clause, sentence, lex),
+        penalty=_penalty(etype, report, clause, sentence, lex),
+        law=_law(etype, text, clause, sentence, lex),
+        trigger=trigger.group(),
+        when_source=timed.source,
+        place_source=assigned.source,
+        confidence=0.6,
+    )
+    return event
+
+
+def _modality(etype: str, clause: str, sentence: str, lex: Lexicon) -> str:
+    if etype == "LEGISLATION":
+        return "background"
+    background = lex.modality["background"].search(clause) is not None
+    if etype == "WARNING":
+        return "background" if background else "threatened"
+    if etype in ("PUNISHMENT", "AMNESTY", "CRACKDOWN", "SURVEILLANCE", "INDOCTRINATION"):
+        if lex.modality["threatened"].search(clause) and etype == "PUNISHMENT":
+            return "threatened"
+        if lex.modality["planned"].search(clause):
+            return "planned"
+    if background:
+        return "background"
+    return "asserted"
+
+
+def _nearest(
+    patterns: list[tuple[str, re.Pattern[str]]], text: str, start: int, end: int, anchor: int
+) -> str | None:
+    """Return the id whose pattern matches nearest before ``anchor`` in [start, end), else
+    nearest after it."""
+    best: tuple[int, int, str] | None = None
+    for rank, (name, pattern) in enumerate(patterns):
+        for m in pattern.finditer(text, start, end):
+            distance = anchor - m.end() if m.end() <= anchor else 10_000 + m.start() - anchor
+            key = (distance, rank, name)
+            if best is None or key < best:
+                best = key
+    return best[2] if best else None
+
+
+def _actor(
+    etype: str,
+    text: str,
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    trigger: re.Match[str],
+    lex: Lexicon,
+) -> str | None:
+    allowed = lex.allowed_actors.get(etype)
+    patterns = [(a, p) for a, p in lex.actors if allowed is None or a in allowed]
+    found = _nearest(patterns, text, clause[0], clause[1], trigger.start())
+    if found is None:
+        found = _nearest(patterns, text, sentence[0], clause[0], clause[0])
+    return found or lex.default_actor.get(etype)
+
+
+def _target(text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon) -> str | None:
+    for start, end in (clause, sentence):
+        for name, pattern in lex.targets:
+            if pattern.search(text, start, end):
+                return name
+    return None
+
+
+def _number(word: str, lex: Lexicon) -> int | None:
+    word = word.lower().replace(",", "")
+    if word.isdigit():
+        return int(word)
+    return lex.numbers.get(word)
+
+
+def _count(
+    etype: str, text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+) -> int | None:
+    if etype not in _PEOPLE_TYPES and etype not in ("MEETING", "BRIBERY"):
+        return None
+    spans = [clause] + ([sentence] if etype in _PEOPLE_TYPES else [])
+    for start, end in spans:
+        for pattern in (lex.count, lex.count_subject):
+            m = pattern.search(text, start, end)
+            if m is not None:
+                value = _number(m.group(1), lex)
+                if value is not None and value < 100_000:
+                    return value
+    return None
+
+
+def _penalty(
+    etype: str, report: Report, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+) -> dict[str, object] | None:
+    if etype not in ("PUNISHMENT", "LEGISLATION"):
+        return None
+    text = report.text
+    span = clause if etype == "PUNISHMENT" else sentence
+    kind = next((k for k, p in lex.penalties if p.search(text, *span)), None)
+    if kind is None:
+        kind = next((k for k, p in lex.penalties if p.search(text, *sentence)), None)
+    if kind is None:
+        return None if etype == "LEGISLATION" else {"kind": "OTHER", "max_years": None}
+    years = [
+        t.amount / 12 if t.unit == "month" else t.amount
+        for t in report.times
+        if t.kind == "duration" and t.amount and t.unit in ("year", "month")
+        and span[0] <= t.start and t.end <= span[1]
+    ]  # fmt: skip
+    max_years = max(years) if years else None
+    if max_years is not None:
+        max_years = round(max_years, 2)
+        if max_years == int(max_years):
+            max_years = int(max_years)
+    return {"kind": kind, "max_years": max_years}
+
+
+def _law(
+    etype: str, text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+) -> dict[str, object] | None:
+    span = sentence if etype == "LEGISLATION" else clause
+    chunk = text[span[0] : span[1]]
+    article = lex.article.search(chunk)
+    named = next(((p, y) for p, y in lex.named_laws if p.search(chunk)), None)
+    if article is None and named is None:
+        return None
+    if etype != "LEGISLATION" and not re.search(
+        r"\b(?:under|citing|cited|violat\w+|breach\w*|according\s+to)\b", chunk, re.IGNORECASE
+    ):
+        return None
+    year: int | None = None
+    found = lex.law_year.search(chunk)
+    if found is not None:
+        year = int(next(g for g in found.groups() if g))
+    elif named is not None and named[1]:
+        year = named[1]
+    return {"article": article.group(1) if article else None, "year": year}
+
+
+def _fill_from_report(events: list[Event], lex: Lexicon) -> None:
+    """A generic actor takes the report's most named specific one ("agents" in a report
+    about the MSS); a missing target takes the report's most frequent one."""
+    specific = Counter(
+        e.actor for e in events if e.actor in ("MSS", "MSoS", "TASK_FORCE", "BORDER_GUARD")
+    )
+    main_actor = specific.most_common(1)[0][0] if specific else None
+    targets = Counter(e.target for e in events if e.target and e.target != "RESIDENTS")
+    main_target = targets.most_common(1)[0][0] if targets else None
+    for e in events:
+        if e.actor == "AUTHORITIES" and main_actor and e.type in (
+            "ARREST", "CONFISCATION", "SURVEILLANCE", "CRACKDOWN",
+        ):  # fmt: skip
+            allowed = lex.allowed_actors.get(e.type)
+            if allowed is None or main_actor in allowed:
+                e.actor = main_actor
+        if e.target is None:
+            e.target = lex.default_target.get(e.type) or main_target
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """Merge restatements: one LEGISLATION per law per report; for other types, a later event
+    with the same type, modality, actor, target and place that adds no count or date of its
+    own restates the first."""
+    out: list[Event] = []
+    for e in events:
+        same = None
+        for earlier in out:
+            if earlier.type != e.type:
+                continue
+            if e.type in _UNIQUE_PER_REPORT:
+                if _law_key(earlier) == _law_key(e):
+                    same = earlier
+                    break
+                continue
+            if (
+                earlier.modality == e.modality
+                and earlier.actor == e.actor
+                and earlier.target == e.target
+                and earlier.admin2 == e.admin2
+                and e.count is None
+                and e.when_source not in ("clause", "sentence")
+                and e.penalty == earlier.penalty
+            ):
+                same = earlier
+                break
+        if same is None:
+            out.append(e)
+        else:
+            same.also.append((e.evidence, e.evidence_start, e.evidence_end))
+            if same.law is None and e.law is not None:
+                same.law = e.law
+    return out
+
+
+def _law_key(e: Event) -> object:
+    if e.law is None:
+        return None
+    return e.law.get("article") or e.law.get("year")

@@ -1,0 +1,96 @@
+"""The extractor's domain knowledge, read once from ``data/events.toml`` and compiled."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from nkwatch.errors import DataFileError
+
+TYPES = (
+    "DIRECTIVE", "MEETING", "INDOCTRINATION", "AMNESTY", "CRACKDOWN", "SURVEILLANCE", "ARREST",
+    "PUNISHMENT", "CONFISCATION", "BRIBERY", "LEGISLATION", "WARNING", "IMPACT", "DEFECTION",
+)  # fmt: skip
+MODALITIES = ("asserted", "planned", "threatened", "background")
+_FLAGS = re.IGNORECASE
+
+
+def _any(patterns: list[str], flags: int = _FLAGS) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Compiled patterns of ``events.toml`` (see that file for what each is)."""
+
+    triggers: dict[str, re.Pattern[str]]
+    negation: re.Pattern[str]
+    commentary: re.Pattern[str]
+    modality: dict[str, re.Pattern[str]]
+    actors: list[tuple[str, re.Pattern[str]]]
+    targets: list[tuple[str, re.Pattern[str]]]
+    default_actor: dict[str, str]
+    default_target: dict[str, str]
+    allowed_actors: dict[str, frozenset[str]]
+    numbers: dict[str, int]
+    count: re.Pattern[str]
+    count_subject: re.Pattern[str]
+    penalties: list[tuple[str, re.Pattern[str]]]
+    article: re.Pattern[str]
+    named_laws: list[tuple[re.Pattern[str], int]]
+    law_year: re.Pattern[str]
+    inducement: re.Pattern[str]
+    coercion: re.Pattern[str]
+
+
+@cache
+def load() -> Lexicon:
+    """Return the compiled lexicon (once per process)."""
+    where = "nkwatch/data/events.toml"
+    try:
+        data = tomllib.loads(
+            resources.files("nkwatch.data").joinpath("events.toml").read_text("utf-8")
+        )
+        missing = [t for t in TYPES if t not in data["triggers"]]
+        if missing:
+            raise DataFileError(f"no triggers for {', '.join(missing)}", location=where)
+        numbers = {k: int(v) for k, v in data["counts"]["numbers"].items()}
+        number = r"(\d[\d,]*|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
+        people = data["counts"]["people"]
+        qualifier = (
+            r"(?:at\s+least|about|around|approximately|some|nearly|more\s+than|over|up\s+to|"
+            r"as\s+many\s+as|all|another|a)\s+"
+        )
+        count = re.compile(
+            rf"\b(?:{qualifier})?{number}\s+(?:[a-z-]+\s+){{0,2}}?{people}\b", _FLAGS
+        )
+        count_subject = re.compile(
+            rf"(?:^|[,;]\s+|\band\s+|\bof\s+those,?\s+){number}\s+(?:were|have\s+been|had\s+been|are)\b",
+            _FLAGS,
+        )
+        severity = data["penalties"]["severity"]
+        return Lexicon(
+            triggers={t: _any(p) for t, p in data["triggers"].items()},
+            negation=_any(data["negation"]["before"]),
+            commentary=_any(data["negation"]["commentary"], 0),
+            modality={m: _any(p) for m, p in data["modality"].items()},
+            actors=[(a, _any(p)) for a, p in data["actors"].items()],
+            targets=[(t, _any(p)) for t, p in data["targets"].items()],
+            default_actor=dict(data["defaults"]["actor"]),
+            default_target=dict(data["defaults"]["target"]),
+            allowed_actors={t: frozenset(a) for t, a in data["allowed_actors"].items()},
+            numbers=numbers,
+            count=count,
+            count_subject=count_subject,
+            penalties=[(k, _any(data["penalties"][k])) for k in severity],
+            article=re.compile(data["laws"]["article"]),
+            named_laws=[(re.compile(p, _FLAGS), int(y)) for p, y in data["laws"]["named"]],
+            law_year=re.compile(data["laws"]["year"]),
+            inducement=_any(data["tone"]["inducement"]),
+            coercion=_any(data["tone"]["coercion"]),
+        )
+    except (OSError, KeyError, TypeError, ValueError, re.error) as exc:
+        raise DataFileError(f"event lexicon is malformed: {exc}", location=where) from None
