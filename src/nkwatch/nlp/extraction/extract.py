@@ -28,6 +28,13 @@ _CLAUSE_BREAK = re.compile(
     r"will|would)\s)"
     r"|,\s+(?:and\s+)?(?=(?:the\s+)?(?:rest|others?|the\s+second|\d+)\b[^,;]{0,40}?\b(?:were|was|had|have|followed)\b)"
 )
+_PASSIVE = re.compile(
+    r"\b(?:was|were|been|being|be|get|got|gets)\s+(?:\w+ly\s+)?(?:taken\s+into\s+)?\Z|"
+    r"\b(?:was|were|been|being|be)\s+(?:\w+ly\s+)?$",
+    re.IGNORECASE,
+)
+_COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
+_BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
 _UNIQUE_PER_REPORT = {"LEGISLATION"}
 _PEOPLE_TYPES = {
@@ -70,6 +77,7 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
     lex = lex or load()
     text = report.text
     events: list[Event] = []
+    passive: set[int] = set()  # ids of events stated in the passive with no agent
     for s_start, s_end in report.sentences:
         sentence = text[s_start:s_end]
         if lex.commentary.search(sentence):
@@ -79,10 +87,11 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
             for etype, trigger in found.items():
                 if _negated(text, c_start, trigger.start(), lex):
                     continue
-                events.append(
-                    _event(report, etype, trigger, (c_start, c_end), (s_start, s_end), lex)
-                )
-    _fill_from_report(events, lex)
+                event = _event(report, etype, trigger, (c_start, c_end), (s_start, s_end), lex)
+                if _is_passive(text, c_start, trigger):
+                    passive.add(id(event))
+                events.append(event)
+    _fill_from_report(events, passive, lex)
     return _merge(events)
 
 
@@ -122,13 +131,14 @@ def _event(
         report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
     )
     timed = time_for_span(text, report.times, report.sentences, c_start, c_end, event_type=etype)
+    modality = _modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex)
     event = Event(
         type=etype,
-        modality=_modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex),
+        modality=modality,
         evidence=text[c_start:c_end],
         evidence_start=c_start,
         evidence_end=c_end,
-        actor=_actor(etype, text, clause, sentence, trigger, lex),
+        actor=_actor(etype, modality, text, clause, sentence, trigger, lex),
         target=_target(text, clause, sentence, lex),
         place=assigned.place,
         admin1=assigned.admin1,
@@ -178,6 +188,7 @@ def _nearest(
 
 def _actor(
     etype: str,
+    modality: str,
     text: str,
     clause: tuple[int, int],
     sentence: tuple[int, int],
@@ -185,11 +196,52 @@ def _actor(
     lex: Lexicon,
 ) -> str | None:
     allowed = lex.allowed_actors.get(etype)
-    patterns = [(a, p) for a, p in lex.actors if allowed is None or a in allowed]
-    found = _nearest(patterns, text, clause[0], clause[1], trigger.start())
+    patterns = [
+        (a, p)
+        for a, p in lex.actors
+        if (allowed is None or a in allowed) and (a != "RESIDENTS" or etype in lex.residents_act)
+    ]
+    if etype == "IMPACT":  # residents act, or the change is impersonal ("prices rose")
+        return _leftmost(patterns, text, clause[0], trigger.end())
+    if modality in ("threatened", "planned"):
+        # The actor of a threat or an order is who made it: the subject of the sentence.
+        found = _leftmost(patterns, text, clause[0], trigger.end()) or _leftmost(
+            patterns, text, sentence[0], clause[0]
+        )
+        if found is not None:
+            return found
+    elif _is_passive(text, clause[0], trigger):
+        # "were arrested by the MSS": the agent follows; without one, the authorities (§8.7),
+        # or the court where the sentence is about a trial.
+        agent = _BY_AGENT.search(text, trigger.end(), clause[1])
+        if agent is not None:
+            found = _nearest(patterns, text, agent.end(), clause[1], agent.end())
+            if found is not None:
+                return found
+        if etype == "PUNISHMENT" and _COURT.search(text, sentence[0], sentence[1]):
+            return "COURT"
+        return lex.default_actor.get(etype, "AUTHORITIES")
+    found = _leftmost(patterns, text, clause[0], trigger.end())
+    if found is None:
+        found = _nearest(patterns, text, trigger.end(), clause[1], trigger.end())
     if found is None:
         found = _nearest(patterns, text, sentence[0], clause[0], clause[0])
     return found or lex.default_actor.get(etype)
+
+
+def _leftmost(
+    patterns: list[tuple[str, re.Pattern[str]]], text: str, start: int, end: int
+) -> str | None:
+    """Return the id of the first actor named in ``text[start:end]`` (the clause's subject,
+    usually), the longer name winning where two start together."""
+    best: tuple[int, int, int, str] | None = None
+    for rank, (name, pattern) in enumerate(patterns):
+        m = pattern.search(text, start, end)
+        if m is not None:
+            key = (m.start(), -(m.end() - m.start()), rank, name)
+            if best is None or key < best:
+                best = key
+    return best[3] if best else None
 
 
 def _target(text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon) -> str | None:
@@ -198,6 +250,12 @@ def _target(text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: 
             if pattern.search(text, start, end):
                 return name
     return None
+
+
+def _is_passive(text: str, clause_start: int, trigger: re.Match[str]) -> bool:
+    if re.match(r"(?:was|were|been|being|have\s+been|has\s+been)\b", trigger.group(), re.I):
+        return True
+    return _PASSIVE.search(text, clause_start, trigger.start()) is not None
 
 
 def _number(word: str, lex: Lexicon) -> int | None:
@@ -271,7 +329,7 @@ def _law(
     return {"article": article.group(1) if article else None, "year": year}
 
 
-def _fill_from_report(events: list[Event], lex: Lexicon) -> None:
+def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> None:
     """A generic actor takes the report's most named specific one ("agents" in a report
     about the MSS); a missing target takes the report's most frequent one."""
     specific = Counter(
@@ -281,7 +339,7 @@ def _fill_from_report(events: list[Event], lex: Lexicon) -> None:
     targets = Counter(e.target for e in events if e.target and e.target != "RESIDENTS")
     main_target = targets.most_common(1)[0][0] if targets else None
     for e in events:
-        if e.actor == "AUTHORITIES" and main_actor and e.type in (
+        if e.actor == "AUTHORITIES" and main_actor and id(e) not in passive and e.type in (
             "ARREST", "CONFISCATION", "SURVEILLANCE", "CRACKDOWN",
         ):  # fmt: skip
             allowed = lex.allowed_actors.get(e.type)

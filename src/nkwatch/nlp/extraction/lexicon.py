@@ -35,6 +35,7 @@ class Lexicon:
     default_actor: dict[str, str]
     default_target: dict[str, str]
     allowed_actors: dict[str, frozenset[str]]
+    residents_act: frozenset[str]
     numbers: dict[str, int]
     count: re.Pattern[str]
     count_subject: re.Pattern[str]
@@ -82,6 +83,7 @@ def load() -> Lexicon:
             default_actor=dict(data["defaults"]["actor"]),
             default_target=dict(data["defaults"]["target"]),
             allowed_actors={t: frozenset(a) for t, a in data["allowed_actors"].items()},
+            residents_act=frozenset(data["residents_act"]["types"]),
             numbers=numbers,
             count=count,
             count_subject=count_subject,
