@@ -85,8 +85,6 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
         for c_start, c_end in clauses(text, s_start, s_end):
             found = _triggers(text, c_start, c_end, lex)
             for etype, trigger in found.items():
-                if _negated(text, c_start, trigger.start(), lex):
-                    continue
                 event = _event(report, etype, trigger, (c_start, c_end), (s_start, s_end), lex)
                 if _is_passive(text, c_start, trigger):
                     passive.add(id(event))
@@ -98,9 +96,10 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
 def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Match[str]]:
     found: dict[str, re.Match[str]] = {}
     for etype, pattern in lex.triggers.items():
-        m = pattern.search(text, start, end)
-        if m is not None:
-            found[etype] = m
+        for m in pattern.finditer(text, start, end):
+            if not _negated(text, start, m, lex):
+                found[etype] = m
+                break
     # A threat that names a penalty is a PUNISHMENT, not a WARNING (§3, §8.2).
     if "WARNING" in found and "PUNISHMENT" in found:
         del found["WARNING"]
@@ -112,9 +111,14 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Mat
     return found
 
 
-def _negated(text: str, clause_start: int, trigger_start: int, lex: Lexicon) -> bool:
-    before = text[clause_start:trigger_start]
-    return lex.negation.search(before) is not None
+def _negated(text: str, clause_start: int, trigger: re.Match[str], lex: Lexicon) -> bool:
+    """Return True when the clause denies the event, or names an event told before."""
+    before = text[clause_start : trigger.start()]
+    if lex.negation.search(before) is not None:
+        return True
+    return bool(
+        lex.reference_forms.match(trigger.group()) and lex.reference.search(before[-30:])
+    )
 
 
 def _event(
@@ -351,8 +355,8 @@ def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> N
 
 def _merge(events: list[Event]) -> list[Event]:
     """Merge restatements: one LEGISLATION per law per report; for other types, a later event
-    with the same type, modality, actor, target and place that adds no count or date of its
-    own restates the first."""
+    with the same type, modality, target, place and penalty that adds no count or date of its
+    own restates the first (its actor may be named differently)."""
     out: list[Event] = []
     for e in events:
         same = None
@@ -366,7 +370,6 @@ def _merge(events: list[Event]) -> list[Event]:
                 continue
             if (
                 earlier.modality == e.modality
-                and earlier.actor == e.actor
                 and earlier.target == e.target
                 and earlier.admin2 == e.admin2
                 and e.count is None

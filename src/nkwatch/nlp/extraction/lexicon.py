@@ -28,6 +28,8 @@ class Lexicon:
 
     triggers: dict[str, re.Pattern[str]]
     negation: re.Pattern[str]
+    reference: re.Pattern[str]
+    reference_forms: re.Pattern[str]
     commentary: re.Pattern[str]
     modality: dict[str, re.Pattern[str]]
     actors: list[tuple[str, re.Pattern[str]]]
@@ -76,6 +78,8 @@ def load() -> Lexicon:
         return Lexicon(
             triggers={t: _any(p) for t, p in data["triggers"].items()},
             negation=_any(data["negation"]["before"]),
+            reference=_any(data["negation"]["reference"]),
+            reference_forms=re.compile(data["negation"]["reference_forms"], _FLAGS),
             commentary=_any(data["negation"]["commentary"], 0),
             modality={m: _any(p) for m, p in data["modality"].items()},
             actors=[(a, _any(p)) for a, p in data["actors"].items()],
