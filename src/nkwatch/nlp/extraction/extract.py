@@ -100,6 +100,15 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Mat
             if not _negated(text, start, m, lex):
                 found[etype] = m
                 break
+    # One phrase triggers one type: a trigger inside another type's trigger gives way to it
+    # ("sent more signal-detection squads" is the dispatch of squads, not surveillance).
+    for etype, m in list(found.items()):
+        if any(
+            other != etype and o.start() <= m.start() and m.end() <= o.end()
+            and (o.end() - o.start()) > (m.end() - m.start())
+            for other, o in found.items()
+        ):  # fmt: skip
+            del found[etype]
     # A threat that names a penalty is a PUNISHMENT, not a WARNING (§3, §8.2).
     if "WARNING" in found and "PUNISHMENT" in found:
         del found["WARNING"]
@@ -364,7 +373,8 @@ def _merge(events: list[Event]) -> list[Event]:
             if earlier.type != e.type:
                 continue
             if e.type in _UNIQUE_PER_REPORT:
-                if _law_key(earlier) == _law_key(e):
+                # One per law: a mention naming no law ("the law") is the report's law.
+                if e.law is None or _law_key(earlier) == _law_key(e):
                     same = earlier
                     break
                 continue
@@ -381,10 +391,23 @@ def _merge(events: list[Event]) -> list[Event]:
         if same is None:
             out.append(e)
         else:
-            same.also.append((e.evidence, e.evidence_start, e.evidence_end))
+            if e.type in _UNIQUE_PER_REPORT and _specificity(e) > _specificity(same):
+                # Coded once, at its most specific statement (§2): the article, the year.
+                same.also.append((same.evidence, same.evidence_start, same.evidence_end))
+                same.evidence, same.evidence_start, same.evidence_end = (
+                    e.evidence, e.evidence_start, e.evidence_end,
+                )  # fmt: skip
+                same.law, same.penalty, same.when = e.law, e.penalty or same.penalty, e.when
+            else:
+                same.also.append((e.evidence, e.evidence_start, e.evidence_end))
             if same.law is None and e.law is not None:
                 same.law = e.law
     return out
+
+
+def _specificity(e: Event) -> int:
+    law = e.law or {}
+    return 2 * bool(law.get("article")) + bool(law.get("year")) + bool(e.penalty)
 
 
 def _law_key(e: Event) -> object:
