@@ -32,6 +32,7 @@ class EventComponent:
             places=doc._.places or [],
             report_place=doc._.report_place,
             times=doc._.times or [],
+            published=doc._.published,
         )
         events = extract(report, self.lexicon)
         doc._.events = events

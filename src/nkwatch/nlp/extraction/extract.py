@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from nkwatch.model import Event, PlaceMention, TimeExpression
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
-from nkwatch.nlp.temporal.assign import time_for_span
+from nkwatch.nlp.temporal.assign import TimeAssignment, time_for_span
 
 # Where a sentence splits into clauses: semicolons, and a comma or "and"/"but"/"while" that
 # starts a new subject with its own verb.
@@ -51,6 +51,7 @@ class Report:
     places: list[PlaceMention]
     report_place: PlaceAssignment | None
     times: list[TimeExpression]
+    published: str | None = None
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -143,8 +144,15 @@ def _event(
     assigned = place_for_span(
         report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
     )
-    timed = time_for_span(text, report.times, report.sentences, c_start, c_end, event_type=etype)
     modality = _modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex)
+    times = report.times
+    if modality in ("planned", "threatened") or etype == "DIRECTIVE":
+        # Dated when the order or threat was made (§4): not by the future it points to.
+        times = [t for t in times if not _future(t, report.published)]
+    timed = time_for_span(text, times, report.sentences, c_start, c_end, event_type=etype)
+    if timed.source == "context" and (report.published is None or modality == "background"):
+        # An undated report, or context told as background: only the text's own dates (§4).
+        timed = TimeAssignment(None, "none")
     event = Event(
         type=etype,
         modality=modality,
@@ -269,6 +277,10 @@ def _is_passive(text: str, clause_start: int, trigger: re.Match[str]) -> bool:
     if re.match(r"(?:was|were|been|being|have\s+been|has\s+been)\b", trigger.group(), re.I):
         return True
     return _PASSIVE.search(text, clause_start, trigger.start()) is not None
+
+
+def _future(t: TimeExpression, published: str | None) -> bool:
+    return bool(published and t.span is not None and t.span.start > published)
 
 
 def _number(word: str, lex: Lexicon) -> int | None:
