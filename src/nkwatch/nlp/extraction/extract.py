@@ -33,6 +33,12 @@ _PASSIVE = re.compile(
     r"\b(?:was|were|been|being|be)\s+(?:\w+ly\s+)?$",
     re.IGNORECASE,
 )
+_IMPERSONAL = re.compile(
+    r"\b(?:prices?|cost|fees?|commission|rates?|demand|impossible|rice|corn|flour|sugar|yuan|dollar|won)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"sentenc|terms?\b|tried|convicted|executed", re.IGNORECASE)
+_SPEAKERS = {"PARTY", "MSS", "MSoS", "COURT", "TASK_FORCE", "INMINBAN", "LEADER", "BORDER_GUARD"}
 _COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
@@ -223,6 +229,8 @@ def _actor(
         if (allowed is None or a in allowed) and (a != "RESIDENTS" or etype in lex.residents_act)
     ]
     if etype == "IMPACT":  # residents act, or the change is impersonal ("prices rose")
+        if _IMPERSONAL.search(trigger.group()):
+            return None
         return _leftmost(patterns, text, clause[0], trigger.end())
     if modality in ("threatened", "planned"):
         # The actor of a threat or an order is who made it: the subject of the sentence.
@@ -239,7 +247,9 @@ def _actor(
             found = _nearest(patterns, text, agent.end(), clause[1], agent.end())
             if found is not None:
                 return found
-        if etype == "PUNISHMENT" and _COURT.search(text, sentence[0], sentence[1]):
+        if etype == "PUNISHMENT" and (
+            _COURT.search(text, clause[0], clause[1]) or _SENTENCE.search(trigger.group())
+        ):
             return "COURT"
         return lex.default_actor.get(etype, "AUTHORITIES")
     found = _leftmost(patterns, text, clause[0], trigger.end())
@@ -253,12 +263,13 @@ def _actor(
 def _leftmost(
     patterns: list[tuple[str, re.Pattern[str]]], text: str, start: int, end: int
 ) -> str | None:
-    """Return the id of the first actor named in ``text[start:end]`` (the clause's subject,
-    usually), the longer name winning where two start together."""
+    """Return the id of the first actor named from ``start`` to ``end`` (the clause's subject,
+    usually), the longer name winning where two start together; a name that starts before
+    ``end`` may run past it ("a joint inspection group", triggered at "inspection")."""
     best: tuple[int, int, int, str] | None = None
     for rank, (name, pattern) in enumerate(patterns):
-        m = pattern.search(text, start, end)
-        if m is not None:
+        m = pattern.search(text, start, min(len(text), end + 40))
+        if m is not None and m.start() < end:
             key = (m.start(), -(m.end() - m.start()), rank, name)
             if best is None or key < best:
                 best = key
@@ -363,6 +374,7 @@ def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> N
     main_actor = specific.most_common(1)[0][0] if specific else None
     targets = Counter(e.target for e in events if e.target and e.target != "RESIDENTS")
     main_target = targets.most_common(1)[0][0] if targets else None
+    speaker: str | None = None
     for e in events:
         if e.actor == "AUTHORITIES" and main_actor and id(e) not in passive and e.type in (
             "ARREST", "CONFISCATION", "SURVEILLANCE", "CRACKDOWN",
@@ -370,6 +382,12 @@ def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> N
             allowed = lex.allowed_actors.get(e.type)
             if allowed is None or main_actor in allowed:
                 e.actor = main_actor
+        if e.modality in ("planned", "threatened") and e.actor == "AUTHORITIES" and speaker:
+            # "They told residents that anyone caught would be ...": the one who spoke last.
+            e.actor = speaker
+        if e.actor in _SPEAKERS and e.type in ("DIRECTIVE", "MEETING", "INDOCTRINATION",
+                                                 "WARNING", "AMNESTY"):
+            speaker = e.actor
         if e.target is None:
             e.target = lex.default_target.get(e.type) or main_target
 
