@@ -9,6 +9,8 @@ from nkwatch.nlp.extraction.lexicon import Lexicon, load
 
 # Cue matches needed for a stance to count.
 ENOUGH = 2
+# Events that are coercion whatever their words (when not told as background).
+_COERCIVE = {"WARNING", "ARREST", "PUNISHMENT", "CRACKDOWN", "SURVEILLANCE", "CONFISCATION"}
 
 
 @dataclass(slots=True)
@@ -36,7 +38,7 @@ def tone(events: list[Event], lex: Lexicon | None = None) -> Tone:
         for quote in quotes:
             if e.type == "AMNESTY" or lex.inducement.search(quote):
                 inducement.append(quote)
-            if e.type in ("WARNING",) or lex.coercion.search(quote):
+            if e.type in _COERCIVE or lex.coercion.search(quote):
                 coercion.append(quote)
     ind = len(inducement) >= ENOUGH or any(e.type == "AMNESTY" and e.modality != "background"
                                             for e in events)
