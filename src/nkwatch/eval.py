@@ -166,7 +166,7 @@ def score(
         gold_events = record.get("events", [])
         gold_spans = []
         for g in gold_events:
-            quotes = [g.get("evidence", "")] + list(g.get("also") or [])
+            quotes = [g.get("evidence", ""), *(g.get("also") or [])]
             spans = _spans(body, quotes)
             if not spans:
                 scores.unlocated.append((doc_id, g.get("evidence", "")))

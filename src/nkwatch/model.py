@@ -368,3 +368,16 @@ class Event:
             place_source=self.place_source,
         )
         return out
+
+
+@dataclass(slots=True)
+class Analysis:
+    """What the pipeline made of one stored report, as the store keeps it."""
+
+    doc_id: int
+    places: list[PlaceMention]
+    events: list[Event]
+    tone: str
+    tone_evidence: dict[str, list[str]]
+    gazetteer: str
+    extractor: str

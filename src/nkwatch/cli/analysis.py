@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from nkwatch.cli.app import app, console, print_json, settings
 from nkwatch.model import PlaceMention, TimeExpression
@@ -16,7 +17,23 @@ from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import places_of, times_of
 from nkwatch.nlp.temporal.assign import DateEstimate
 
-eval_app = typer.Typer(help="Score the pipeline against an annotated corpus.", no_args_is_help=True)
+
+class _DefaultToEvents(TyperGroup):
+    """``nkwatch eval CORPUS`` is ``nkwatch eval events CORPUS``; ``eval time``/``eval places``
+    score one stage."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["events", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_DefaultToEvents,
+    help="Score the pipeline against an annotated corpus: `nkwatch eval CORPUS` scores events "
+    "(codebook §10); `eval time` and `eval places` score one stage.",
+    no_args_is_help=True,
+)
 app.add_typer(eval_app, name="eval")
 
 

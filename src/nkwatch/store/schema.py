@@ -110,6 +110,52 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX places_admin ON places(admin1, admin2);
         """,
     ),
+    (
+        3,
+        """
+        -- What the extractor made of a report (one row per analysed report) and its events
+        -- (codebook §4), each with the quote it rests on. A report is analysed again when the
+        -- extractor's version changes or on request; its rows are replaced in one transaction.
+        CREATE TABLE analyses (
+            doc_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            tone TEXT NOT NULL,
+            tone_evidence TEXT NOT NULL DEFAULT '{}',
+            extractor TEXT NOT NULL,
+            analysed_at TEXT NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            type TEXT NOT NULL,
+            modality TEXT NOT NULL,
+            actor TEXT,
+            target TEXT,
+            place TEXT,
+            admin1 TEXT,
+            admin2 TEXT,
+            when_start TEXT,
+            when_end TEXT,
+            when_precision TEXT,
+            count INTEGER,
+            penalty_kind TEXT,
+            penalty_max_years REAL,
+            law_article TEXT,
+            law_year INTEGER,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL,
+            confidence REAL NOT NULL,
+            when_source TEXT NOT NULL,
+            place_source TEXT NOT NULL,
+            trigger TEXT NOT NULL DEFAULT '',
+            also TEXT NOT NULL DEFAULT '[]',   -- JSON [[quote, start, end], ...]
+            evidence TEXT NOT NULL             -- exact quote of the body
+        );
+        CREATE INDEX events_doc ON events(doc_id);
+        CREATE INDEX events_type ON events(type, modality);
+        CREATE INDEX events_admin1 ON events(admin1);
+        CREATE INDEX events_when ON events(when_start);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

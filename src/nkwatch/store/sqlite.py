@@ -15,6 +15,8 @@ from typing import Any
 from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
 from nkwatch.model import (
     AddResult,
+    Analysis,
+    Event,
     PlaceMention,
     PreparedDocument,
     SearchHit,
@@ -320,22 +322,102 @@ class SQLiteStore:
         """Replace a report's place mentions with ``mentions`` (one transaction)."""
         if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
             raise NotFound(f"no report with internal id {doc_id}")
-        rows = [
-            (
-                doc_id, m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2,
-                m.lat, m.lon, m.precision, m.country, m.confidence, m.role, m.how,
-                json.dumps(list(m.candidates)), gazetteer,
-            )
-            for m in mentions
-        ]  # fmt: skip
+        rows = [_place_row(doc_id, m, gazetteer) for m in mentions]
         with self.transaction():
-            self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
+            self._write_places(doc_id, rows)
+
+    def _write_places(self, doc_id: int, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
+        self.conn.executemany(
+            "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
+            " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Replace what the extractor made of one report (places, events, tone) in one
+        transaction: a crash leaves the earlier analysis or the new one, never half."""
+        doc_id = analysis.doc_id
+        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+            raise NotFound(f"no report with internal id {doc_id}")
+        rows = [_place_row(doc_id, m, analysis.gazetteer) for m in analysis.places]
+        with self.transaction():
+            self._write_places(doc_id, rows)
+            self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
             self.conn.executemany(
-                "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
-                " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                "INSERT INTO events (doc_id, type, modality, actor, target, place, admin1, admin2,"
+                " when_start, when_end, when_precision, count, penalty_kind, penalty_max_years,"
+                " law_article, law_year, evidence_start, evidence_end, confidence, when_source,"
+                " place_source, trigger, also, evidence)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_event_row(doc_id, e) for e in analysis.events],
             )
+            self.conn.execute(
+                "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
+                " analysed_at) VALUES (?, ?, ?, ?, ?)",
+                (doc_id, analysis.tone, json.dumps(analysis.tone_evidence), analysis.extractor,
+                 _now()),
+            )  # fmt: skip
+
+    def to_analyse(self, extractor: str, *, reprocess: bool = False) -> list[int]:
+        """Return the ids of the latest revisions not yet analysed by ``extractor`` (all of
+        them when ``reprocess``), oldest first."""
+        if reprocess:
+            sql = "SELECT id FROM documents WHERE superseded_by IS NULL ORDER BY id"
+            return [int(r[0]) for r in self.conn.execute(sql)]
+        sql = (
+            "SELECT d.id FROM documents d LEFT JOIN analyses a ON a.doc_id = d.id"
+            " WHERE d.superseded_by IS NULL AND (a.doc_id IS NULL OR a.extractor != ?)"
+            " ORDER BY d.id"
+        )
+        return [int(r[0]) for r in self.conn.execute(sql, (extractor,))]
+
+    def tone_of(self, doc_id: int) -> str | None:
+        """Return the stored tone of a report, or None when it has not been analysed."""
+        row = self.conn.execute("SELECT tone FROM analyses WHERE doc_id = ?", (doc_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def events(
+        self,
+        *,
+        doc_id: int | None = None,
+        types: Sequence[str] = (),
+        modality: str | None = None,
+        admin1: str | None = None,
+        actor: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Return stored events (latest revisions only) with their report's ids, newest first.
+
+        ``since``/``until`` keep events whose interval overlaps [since, until]."""
+        where = ["d.superseded_by IS NULL"]
+        params: list[Any] = []
+        for column, value in (("e.doc_id", doc_id), ("e.modality", modality),
+                              ("e.admin1", admin1), ("e.actor", actor)):  # fmt: skip
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if types:
+            where.append(f"e.type IN ({', '.join('?' for _ in types)})")
+            params.extend(types)
+        if since:
+            where.append("e.when_end >= ?")
+            params.append(since)
+        if until:
+            where.append("e.when_start <= ?")
+            params.append(until)
+        rows = self.conn.execute(
+            "SELECT e.*, d.ext_id, d.published, d.outlet, d.url FROM events e"
+            " JOIN documents d ON d.id = e.doc_id WHERE " + " AND ".join(where) +
+            " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start"
+            " LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()  # fmt: skip
+        return [_event_record(r) for r in rows]
 
     def places_of(self, doc_id: int) -> list[PlaceMention]:
         """Return the stored place mentions of a report, in text order."""
@@ -545,6 +627,55 @@ def _row_to_document(row: sqlite3.Row) -> StoredDocument:
         revision=row["revision"],
         ingested_at=row["ingested_at"],
     )
+
+
+def _place_row(doc_id: int, m: PlaceMention, gazetteer: str) -> tuple[Any, ...]:
+    return (
+        doc_id, m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2, m.lat,
+        m.lon, m.precision, m.country, m.confidence, m.role, m.how, json.dumps(list(m.candidates)),
+        gazetteer,
+    )  # fmt: skip
+
+
+def _event_row(doc_id: int, e: Event) -> tuple[Any, ...]:
+    penalty = e.penalty or {}
+    law = e.law or {}
+    return (
+        doc_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
+        e.when.start if e.when else None, e.when.end if e.when else None,
+        e.when.precision if e.when else None, e.count, penalty.get("kind"),
+        penalty.get("max_years"), law.get("article"), law.get("year"), e.evidence_start,
+        e.evidence_end, e.confidence, e.when_source, e.place_source, e.trigger,
+        json.dumps([list(a) for a in e.also], ensure_ascii=False), e.evidence,
+    )  # fmt: skip
+
+
+def _event_record(r: sqlite3.Row) -> dict[str, Any]:
+    """Return a stored event as the codebook's fields plus its report and provenance."""
+    return {
+        "id": r["id"], "doc_id": r["doc_id"], "ext_id": r["ext_id"], "published": r["published"],
+        "outlet": r["outlet"], "url": r["url"], "type": r["type"], "modality": r["modality"],
+        "actor": r["actor"], "target": r["target"], "place": r["place"], "admin1": r["admin1"],
+        "admin2": r["admin2"],
+        "when": (
+            {"start": r["when_start"], "end": r["when_end"], "precision": r["when_precision"]}
+            if r["when_start"] else None
+        ),
+        "count": r["count"],
+        "penalty": (
+            {"kind": r["penalty_kind"], "max_years": r["penalty_max_years"]}
+            if r["penalty_kind"] else None
+        ),
+        "law": (
+            {"article": r["law_article"], "year": r["law_year"]}
+            if r["law_article"] or r["law_year"] else None
+        ),
+        "evidence": r["evidence"], "evidence_start": r["evidence_start"],
+        "evidence_end": r["evidence_end"],
+        "also": [{"quote": q, "start": s, "end": e} for q, s, e in json.loads(r["also"])],
+        "confidence": r["confidence"], "when_source": r["when_source"],
+        "place_source": r["place_source"], "trigger": r["trigger"],
+    }  # fmt: skip
 
 
 def _split_sql(script: str) -> list[str]:

@@ -132,9 +132,7 @@ def _negated(text: str, clause_start: int, trigger: re.Match[str], lex: Lexicon)
     before = text[clause_start : trigger.start()]
     if lex.negation.search(before) is not None:
         return True
-    return bool(
-        lex.reference_forms.match(trigger.group()) and lex.reference.search(before[-30:])
-    )
+    return bool(lex.reference_forms.match(trigger.group()) and lex.reference.search(before[-30:]))
 
 
 def _event(
@@ -276,7 +274,9 @@ def _leftmost(
     return best[3] if best else None
 
 
-def _target(text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon) -> str | None:
+def _target(
+    text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+) -> str | None:
     for start, end in (clause, sentence):
         for name, pattern in lex.targets:
             if pattern.search(text, start, end):
@@ -385,8 +385,13 @@ def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> N
         if e.modality in ("planned", "threatened") and e.actor == "AUTHORITIES" and speaker:
             # "They told residents that anyone caught would be ...": the one who spoke last.
             e.actor = speaker
-        if e.actor in _SPEAKERS and e.type in ("DIRECTIVE", "MEETING", "INDOCTRINATION",
-                                                 "WARNING", "AMNESTY"):
+        if e.actor in _SPEAKERS and e.type in (
+            "DIRECTIVE",
+            "MEETING",
+            "INDOCTRINATION",
+            "WARNING",
+            "AMNESTY",
+        ):
             speaker = e.actor
         if e.target is None:
             e.target = lex.default_target.get(e.type) or main_target

@@ -40,8 +40,9 @@ def tone(events: list[Event], lex: Lexicon | None = None) -> Tone:
                 inducement.append(quote)
             if e.type in _COERCIVE or lex.coercion.search(quote):
                 coercion.append(quote)
-    ind = len(inducement) >= ENOUGH or any(e.type == "AMNESTY" and e.modality != "background"
-                                            for e in events)
+    ind = len(inducement) >= ENOUGH or any(
+        e.type == "AMNESTY" and e.modality != "background" for e in events
+    )
     coe = len(coercion) >= ENOUGH
     label = "MIXED" if ind and coe else "INDUCEMENT" if ind else "COERCION" if coe else "NONE"
     return Tone(label, inducement, coercion)

@@ -1,0 +1,208 @@
+"""Commands on events: extract them from stored reports, list them, score them."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from nkwatch.analyse import AnalyseReport, analyse, gold_of, predictions
+from nkwatch.cli.analysis import eval_app
+from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
+from nkwatch.errors import CorpusError
+from nkwatch.eval import FIELDS, error_kinds, score, type_table
+from nkwatch.ingest import ingest
+from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
+from nkwatch.store import open as open_store
+
+
+def events_table(events: list[dict[str, Any]], title: str) -> Table:
+    """Return a table of stored events: report, type, modality, who, where, when, quote."""
+    table = Table(title=title, title_justify="left")
+    for name in ("report", "type", "modality", "actor → target", "where", "when", "quote"):
+        table.add_column(name, overflow="fold", ratio=3 if name == "quote" else 1)
+    for e in events:
+        when = e["when"]
+        span = (
+            ""
+            if when is None
+            else (
+                when["start"] if when["start"] == when["end"] else f"{when['start']}…{when['end']}"
+            )
+        )
+        where = " ".join(x for x in (e["place"] or "", e["admin1"] or "") if x)
+        table.add_row(
+            escape(e["ext_id"]), e["type"], e["modality"],
+            f"{e['actor'] or '–'} → {e['target'] or '–'}", escape(where), span,
+            escape(e["evidence"]),
+        )  # fmt: skip
+    return table
+
+
+def _print_analysis(report: AnalyseReport, quiet: bool) -> None:
+    for ext_id, why in report.skipped:
+        err_console.print(f"not analysed: {escape(ext_id)}: {why}", soft_wrap=True)
+    if not quiet:
+        err_console.print(
+            f"analysed: {len(report.analysed)}, events: {report.events}, "
+            f"not analysed: {len(report.skipped)}"
+        )
+
+
+@app.command("extract")
+def extract_command(
+    ctx: typer.Context,
+    reprocess: Annotated[
+        bool, typer.Option("--reprocess", help="Analyse every report again, not only new ones.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Extract places, events and tone from the stored reports that need it."""
+    cfg = settings(ctx)
+    with cfg.open_store() as store:
+        report = analyse(store, reprocess=reprocess)
+    if as_json:
+        print_json(report.summary())
+    _print_analysis(report, cfg.quiet and not as_json)
+
+
+@app.command("events")
+def events_command(
+    ctx: typer.Context,
+    event_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help=f"Only these types (repeatable): {', '.join(TYPES)}."),
+    ] = None,
+    modality: Annotated[
+        str | None, typer.Option(help=f"Only this modality: {', '.join(MODALITIES)}.")
+    ] = None,
+    province: Annotated[
+        str | None, typer.Option(help="Only this province (ISO 3166-2:KP, e.g. KP-10).")
+    ] = None,
+    actor: Annotated[str | None, typer.Option(help="Only this actor (MSS, PARTY, ...).")] = None,
+    since: Annotated[str | None, typer.Option(help="Events on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Events on or before (YYYY-MM-DD).")] = None,
+    report: Annotated[str | None, typer.Option(help="Only this report (any of its ids).")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List extracted events, newest first, with the quote each rests on."""
+    types = [t.upper() for t in event_type or []]
+    unknown = [t for t in types if t not in TYPES]
+    if unknown:
+        raise typer.BadParameter(f"unknown type {', '.join(unknown)}", param_hint="--type")
+    if modality is not None and modality not in MODALITIES:
+        raise typer.BadParameter(f"unknown modality {modality!r}", param_hint="--modality")
+    with settings(ctx).open_store() as store:
+        doc_id = store.resolve_id(report) if report else None
+        found = store.events(
+            doc_id=doc_id, types=types, modality=modality,
+            admin1=province.upper() if province else None, actor=actor.upper() if actor else None,
+            since=date_option(since, "since"), until=date_option(until, "until"), limit=limit,
+        )  # fmt: skip
+    if as_json:
+        print_json({"events": found})
+        return
+    console.print(events_table(found, f"{len(found)} events"))
+
+
+@eval_app.command("events")
+def eval_events_command(
+    corpus: Annotated[Path, typer.Argument(help="Folder with reports and gold.jsonl.")],
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Store to ingest into (default: a temporary one)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the predictions as gold.jsonl here.")
+    ] = None,
+    language: Annotated[str, typer.Option(help="Score the reports in this language.")] = "en",
+    errors: Annotated[bool, typer.Option("--errors", help="List every error.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Score event extraction on an annotated corpus (codebook §10): ingest its reports, extract,
+    compare with gold.jsonl."""
+    gold = {
+        k: v for k, v in gold_of(str(corpus)).items() if (v.get("language") or "en") == language
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="nkwatch-eval-") as tmp,
+        open_store(db or str(Path(tmp) / "eval.db")) as store,
+    ):
+        ingested = ingest(store, [str(corpus)])
+        ids = [r.id for r in ingested.stored + ingested.revisions + ingested.unchanged
+               + ingested.duplicates]  # fmt: skip
+        by_ext = {store.get(i).ext_id: i for i in ids}
+        missing = sorted(set(gold) - set(by_ext))
+        if missing:
+            raise CorpusError(
+                f"gold.jsonl names reports not in the folder: {', '.join(missing[:5])}",
+                location=str(corpus / "gold.jsonl"),
+            )
+        wanted = [by_ext[k] for k in gold]
+        analyse(store, ids=wanted)
+        predicted = predictions(store, wanted)
+        bodies = {k: store.get(by_ext[k]).body for k in gold}
+    if out is not None:
+        out.write_text(
+            "".join(json.dumps(predicted[k], ensure_ascii=False) + "\n" for k in gold), "utf-8"
+        )
+    scores = score(gold, predicted, bodies)
+    summary = scores.as_dict()
+    if as_json:
+        print_json(summary)
+        return
+    ev = summary["events"]
+    console.print(
+        f"{len(gold)} reports: event precision {ev['precision']:.3f}, recall {ev['recall']:.3f}, "
+        f"[bold]F1 {ev['f1']:.3f}[/bold] ({ev['matched']} matched of {ev['predicted']} predicted, "
+        f"{ev['gold']} gold)"
+    )
+    fields = Table(title="field accuracy over matched events", title_justify="left")
+    for name in ("field", "correct", "scored", "accuracy"):
+        fields.add_column(name)
+    for name in FIELDS:
+        f = summary["fields"][name]
+        acc = "" if f["accuracy"] is None else f"{f['accuracy']:.3f}"
+        fields.add_row(name, str(f["correct"]), str(f["scored"]), acc)
+    tone = summary["tone"]
+    tone_acc = "" if tone["accuracy"] is None else f"{tone['accuracy']:.3f}"
+    fields.add_row("tone (documents)", str(tone["correct"]), str(tone["documents"]), tone_acc)
+    console.print(fields)
+    types = Table(title="per type", title_justify="left")
+    for name in ("type", "matched", "predicted", "gold", "precision", "recall", "F1"):
+        types.add_column(name)
+    for row in type_table(scores):
+        types.add_row(
+            row["type"], str(row["matched"]), str(row["predicted"]), str(row["gold"]),
+            f"{row['precision']:.2f}", f"{row['recall']:.2f}", f"{row['f1']:.2f}",
+        )  # fmt: skip
+    console.print(types)
+    if errors:
+        for kind, n in error_kinds(scores).most_common():
+            console.print(f"{kind}: {n}")
+        for m in scores.matches:
+            if m.predicted is None and m.gold is not None:
+                what, event = "[red]missed[/red]", m.gold
+            elif m.gold is None and m.predicted is not None:
+                what, event = "[yellow]spurious[/yellow]", m.predicted
+            else:
+                continue
+            console.print(
+                f"{m.doc_id} {what} {event['type']}: {escape(event['evidence'][:120])}",
+                soft_wrap=True,
+            )
+        for name in FIELDS:
+            for m in scores.errors(name):
+                assert m.gold is not None and m.predicted is not None
+                console.print(
+                    f"{m.doc_id} {m.gold['type']} [red]{name}[/red]: "
+                    f"{m.predicted.get(name.split('.')[0])} ≠ {m.gold.get(name.split('.')[0])} "
+                    f"| {escape(m.predicted['evidence'][:100])}",
+                    soft_wrap=True,
+                )
