@@ -9,8 +9,9 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nkwatch.cli.analysis import places_table, report_place_text, times_table
+from nkwatch.analyse import analyse, extractor_version
 from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
+from nkwatch.cli.events import _print_analysis, events_table
 from nkwatch.ingest import (
     DEFAULT_BATCH_SIZE,
     IngestOptions,
@@ -19,8 +20,6 @@ from nkwatch.ingest import (
     report_to_json,
 )
 from nkwatch.model import StoredDocument
-from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
-from nkwatch.nlp.pipeline import annotate
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.store.sqlite import SQLiteStore
 
@@ -149,7 +148,7 @@ def run_command(
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """The main job: ingest reports, run the analysis, and show what is stored."""
+    """The main job: ingest reports, extract their events, and show them with their quotes."""
     cfg = settings(ctx)
     with cfg.open_store() as store, Fetcher(cache=store) as fetcher:
         report = _run_ingest(ctx, store, inputs, IngestOptions(), fetcher)
@@ -157,24 +156,21 @@ def run_command(
             r.id for r in report.stored + report.revisions + report.unchanged + report.duplicates
         ]
         docs = [store.get(i) for i in dict.fromkeys(ids)]
-        english = [d for d in docs if d.language == "en"]
-        annotated = {d.id: annotate(d.body, d.published) for d in english}
-        version = load_gazetteer().version
-        for d in english:
-            store.save_places(d.id, annotated[d.id]._.places, version)
-    times = {i: doc._.times for i, doc in annotated.items()}
-    places = {i: doc._.places for i, doc in annotated.items()}
+        need = set(store.to_analyse(extractor_version()))
+        analysed = analyse(store, ids=[d.id for d in docs if d.id in need])
+        events = {d.id: store.events(doc_id=d.id, limit=100_000) for d in docs}
+        tones = {d.id: store.tone_of(d.id) for d in docs}
+        places = {d.id: store.places_of(d.id) for d in docs}
     if as_json:
         documents = []
         for d in docs:
             data = d.as_dict(with_text=False)
-            if d.id in times:
-                data["times"] = [t.as_dict() for t in times[d.id] if t.kind == "date"]
-                data["places"] = [m.as_dict() for m in places[d.id]]
-                main = annotated[d.id]._.report_place
-                data["report_place"] = {"admin1": main.admin1, "admin2": main.admin2}
+            data["tone"] = tones[d.id]
+            data["events"] = events[d.id]
+            data["places"] = [m.as_dict() for m in places[d.id]]
             documents.append(data)
-        print_json({"ingest": report.summary(), "documents": documents})
+        print_json({"ingest": report.summary(), "analysis": analysed.summary(),
+                    "documents": documents})  # fmt: skip
     else:
         console.print(_documents_table(docs, title=f"{len(docs)} reports"))
         for d in docs:
@@ -183,13 +179,18 @@ def run_command(
                     f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)}"
                     f" (#{other_id}, {sim:.2f})"
                 )
-        for d in english:
-            if places[d.id]:
-                title = f"{d.ext_id}: where ({report_place_text(annotated[d.id]._.report_place)})"
-                console.print(places_table(places[d.id], title))
-            dated = [t for t in times[d.id] if t.kind == "date"]
-            if dated:
-                console.print(times_table(dated, f"{d.ext_id}: when (published {d.published})"))
+        for d in docs:
+            if tones[d.id] is None:
+                continue
+            where = sorted(
+                {m.name for m in places[d.id] if m.in_north_korea and m.admin1 and m.name}
+            )
+            title = (
+                f"{d.ext_id} (published {d.published or 'unknown'}): {len(events[d.id])} events, "
+                f"tone {tones[d.id]}; places: {', '.join(where) or 'none'}"
+            )
+            console.print(events_table(events[d.id], title, with_report=False))
+        _print_analysis(analysed, cfg.quiet)
     _print_report(report, cfg.quiet)
     raise typer.Exit(_exit_code(report))
 

@@ -21,10 +21,11 @@ from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.store import open as open_store
 
 
-def events_table(events: list[dict[str, Any]], title: str) -> Table:
+def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool = True) -> Table:
     """Return a table of stored events: report, type, modality, who, where, when, quote."""
     table = Table(title=title, title_justify="left")
-    for name in ("report", "type", "modality", "actor → target", "where", "when", "quote"):
+    names = ("report", "type", "modality", "actor → target", "where", "when", "quote")
+    for name in names if with_report else names[1:]:
         table.add_column(name, overflow="fold", ratio=3 if name == "quote" else 1)
     for e in events:
         when = e["when"]
@@ -36,11 +37,11 @@ def events_table(events: list[dict[str, Any]], title: str) -> Table:
             )
         )
         where = " ".join(x for x in (e["place"] or "", e["admin1"] or "") if x)
-        table.add_row(
-            escape(e["ext_id"]), e["type"], e["modality"],
-            f"{e['actor'] or '–'} → {e['target'] or '–'}", escape(where), span,
-            escape(e["evidence"]),
-        )  # fmt: skip
+        cells = [
+            e["type"], e["modality"], f"{e['actor'] or '–'} → {e['target'] or '–'}",
+            escape(where), span, escape(e["evidence"]),
+        ]  # fmt: skip
+        table.add_row(*([escape(e["ext_id"])] if with_report else []), *cells)
     return table
 
 

@@ -39,6 +39,10 @@ _IMPERSONAL = re.compile(
 )
 _SENTENCE = re.compile(r"sentenc|terms?\b|tried|convicted|executed", re.IGNORECASE)
 _SPEAKERS = {"PARTY", "MSS", "MSoS", "COURT", "TASK_FORCE", "INMINBAN", "LEADER", "BORDER_GUARD"}
+_RELATIVE_NEGATION = re.compile(
+    r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
+    re.IGNORECASE,
+)
 _COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
@@ -130,6 +134,9 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Mat
 def _negated(text: str, clause_start: int, trigger: re.Match[str], lex: Lexicon) -> bool:
     """Return True when the clause denies the event, or names an event told before."""
     before = text[clause_start : trigger.start()]
+    # A negation inside a relative clause ("those who do not come forward will face ...")
+    # negates that clause, not the event.
+    before = _RELATIVE_NEGATION.sub(" ", before)
     if lex.negation.search(before) is not None:
         return True
     return bool(lex.reference_forms.match(trigger.group()) and lex.reference.search(before[-30:]))
@@ -186,7 +193,7 @@ def _modality(etype: str, clause: str, sentence: str, lex: Lexicon) -> str:
     background = lex.modality["background"].search(clause) is not None
     if etype == "WARNING":
         return "background" if background else "threatened"
-    if etype in ("PUNISHMENT", "AMNESTY", "CRACKDOWN", "SURVEILLANCE", "INDOCTRINATION"):
+    if etype in ("PUNISHMENT", "CRACKDOWN", "SURVEILLANCE", "INDOCTRINATION"):
         if lex.modality["threatened"].search(clause) and etype == "PUNISHMENT":
             return "threatened"
         if lex.modality["planned"].search(clause):
