@@ -61,9 +61,18 @@ def test_run_ingests_and_shows_reports(db_path: Path) -> None:
     dups = {d["ext_id"]: [n["ext_id"] for n in d["near_duplicates"]] for d in data["documents"]}
     assert dups["sample-002"] == ["sample-001"]
     by_id = {d["ext_id"]: d for d in data["documents"]}
-    when = {t["text"]: t["when"] for t in by_id["sample-003"]["times"]}
-    assert when["March 28"] == {"start": "2025-03-28", "end": "2025-03-28", "precision": "day"}
-    assert "times" not in by_id["sample-004"]  # Korean: no English time grammar applies
+    events = by_id["sinuiju-page"]["events"]
+    assert {e["type"] for e in events} >= {"AMNESTY", "ARREST", "IMPACT"}
+    arrest = next(e for e in events if e["type"] == "ARREST")
+    assert (arrest["count"], arrest["admin1"], arrest["ext_id"]) == (3, "KP-03", "sinuiju-page")
+    body = next(d for d in data["documents"] if d["ext_id"] == "sinuiju-page")
+    assert arrest["evidence"].startswith("Three traders at the Chaeha market were arrested")
+    assert by_id["sinuiju-page"]["tone"] in ("INDUCEMENT", "MIXED")
+    assert body["places"] and by_id["sample-004"]["tone"] is None  # Korean: not analysed yet
+    assert data["analysis"]["skipped"][0]["ext_id"] == "sample-004"
+    # Run again: nothing new to ingest or analyse.
+    code, out, err = nk(db_path, "run", str(ROOT / "examples" / "reports"), "--json")
+    assert code == 0 and json.loads(out)["analysis"]["analysed"] == 0
 
 
 def test_times_shows_intervals_and_what_resolved_them(

@@ -39,6 +39,7 @@ _IMPERSONAL = re.compile(
 )
 _SENTENCE = re.compile(r"sentenc|terms?\b|tried|convicted|executed", re.IGNORECASE)
 _SPEAKERS = {"PARTY", "MSS", "MSoS", "COURT", "TASK_FORCE", "INMINBAN", "LEADER", "BORDER_GUARD"}
+_PHRASE = 50  # a trigger longer than this spans a clause, not one phrase
 _RELATIVE_NEGATION = re.compile(
     r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
     re.IGNORECASE,
@@ -116,7 +117,7 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Mat
     for etype, m in list(found.items()):
         if any(
             other != etype and o.start() <= m.start() and m.end() <= o.end()
-            and (o.end() - o.start()) > (m.end() - m.start())
+            and (o.end() - o.start()) > (m.end() - m.start()) and o.end() - o.start() <= _PHRASE
             for other, o in found.items()
         ):  # fmt: skip
             del found[etype]
@@ -315,8 +316,9 @@ def _count(
         return None
     spans = [clause] + ([sentence] if etype in _PEOPLE_TYPES else [])
     for start, end in spans:
+        chunk = text[start:end]  # searched alone: "^" must match where the clause starts
         for pattern in (lex.count, lex.count_subject):
-            m = pattern.search(text, start, end)
+            m = pattern.search(chunk)
             if m is not None:
                 value = _number(m.group(1), lex)
                 if value is not None and value < 100_000:
@@ -416,13 +418,14 @@ def _merge(events: list[Event]) -> list[Event]:
                 continue
             if e.type in _UNIQUE_PER_REPORT:
                 # One per law: a mention naming no law ("the law") is the report's law.
-                if e.law is None or _law_key(earlier) == _law_key(e):
+                keys = (_law_key(earlier), _law_key(e))
+                if None in keys or keys[0] == keys[1]:
                     same = earlier
                     break
                 continue
             if (
                 earlier.modality == e.modality
-                and earlier.target == e.target
+                and _same_group(earlier.target, e.target)
                 and earlier.admin2 == e.admin2
                 and e.count is None
                 and e.when_source not in ("clause", "sentence")
@@ -450,6 +453,11 @@ def _merge(events: list[Event]) -> list[Event]:
 def _specificity(e: Event) -> int:
     law = e.law or {}
     return 2 * bool(law.get("article")) + bool(law.get("year")) + bool(e.penalty)
+
+
+def _same_group(a: str | None, b: str | None) -> bool:
+    """Targets of two statements agree: equal, or one is only "residents" or unnamed."""
+    return a == b or a in (None, "RESIDENTS") or b in (None, "RESIDENTS")
 
 
 def _law_key(e: Event) -> object:

@@ -43,6 +43,6 @@ def tone(events: list[Event], lex: Lexicon | None = None) -> Tone:
     ind = len(inducement) >= ENOUGH or any(
         e.type == "AMNESTY" and e.modality != "background" for e in events
     )
-    coe = len(coercion) >= ENOUGH
+    coe = len(coercion) >= 1
     label = "MIXED" if ind and coe else "INDUCEMENT" if ind else "COERCION" if coe else "NONE"
     return Tone(label, inducement, coercion)
