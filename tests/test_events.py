@@ -250,3 +250,47 @@ def test_component_sets_events_and_tone() -> None:
                            "when", "count", "penalty", "law", "evidence"}  # fmt: skip
     assert record["when"] == {"start": "2022-01-18", "end": "2022-01-18", "precision": "day"}
     assert doc._.tone.label == "COERCION"
+
+
+def test_extract_is_incremental_and_events_filter(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from typer.testing import CliRunner
+
+    from nkwatch.cli import app
+
+    runner = CliRunner()
+    db = str(tmp_path / "n.db")
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "a.txt").write_text(
+        "State security agents arrested five phone users in Hyesan on Tuesday.\n", "utf-8"
+    )
+    (tmp_path / "r" / "b.txt").write_text(
+        "The Onsong County Party Committee held an emergency meeting on Friday.\n", "utf-8"
+    )
+    assert runner.invoke(app, ["--db", db, "ingest", str(tmp_path / "r"),
+                               "--published", "2022-01-20"]).exit_code == 0  # fmt: skip
+    result = runner.invoke(app, ["--db", db, "extract", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["analysed"] == 2
+    again = json.loads(runner.invoke(app, ["--db", db, "extract", "--json"]).stdout)
+    assert again["analysed"] == 0  # nothing new
+    redo = json.loads(runner.invoke(app, ["--db", db, "extract", "--reprocess", "--json"]).stdout)
+    assert redo["analysed"] == 2
+    out = runner.invoke(app, ["--db", db, "events", "--json"]).stdout
+    listed = json.loads(out)["events"]
+    assert {(e["ext_id"], e["type"]) for e in listed} == {("a", "ARREST"), ("b", "MEETING")}
+    filtered = json.loads(runner.invoke(
+        app, ["--db", db, "events", "--province", "KP-10", "--type", "arrest",
+              "--since", "2022-01-18", "--until", "2022-01-18", "--actor", "mss", "--json"],
+    ).stdout)["events"]  # fmt: skip
+    assert [(e["ext_id"], e["count"], e["evidence"][:12]) for e in filtered] == [
+        ("a", 5, "State securi")
+    ]
+    assert json.loads(runner.invoke(
+        app, ["--db", db, "events", "--since", "2022-01-19", "--type", "ARREST", "--json"]
+    ).stdout)["events"] == []  # fmt: skip
+    bad = runner.invoke(app, ["--db", db, "events", "--type", "PARADE"])
+    assert bad.exit_code != 0
+    table = runner.invoke(app, ["--db", db, "events"]).stdout
+    assert "ARREST" in table and "MEETING" in table

@@ -14,7 +14,8 @@ from nkwatch.model import PlaceMention
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span, report_place
 from nkwatch.nlp.geo.gazetteer import load
 from nkwatch.nlp.geo.names import dprk_official, fold, south_form, split_hangul
-from nkwatch.nlp.pipeline import annotate, build, make_doc, sentence_offsets
+from nkwatch.nlp.pipeline import annotate, build, make_doc
+from nkwatch.nlp.sentences import sentence_offsets
 
 ROOT = Path(__file__).resolve().parents[1]
 GAZ = load()

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from nkwatch.nlp.extraction.extract import Report, extract
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 from nkwatch.nlp.extraction.tone import tone
+from nkwatch.nlp.sentences import sentence_offsets, text_of
 
 for _name in ("events", "tone"):
     if not Doc.has_extension(_name):
@@ -27,8 +28,8 @@ class EventComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         report = Report(
-            text=doc.text,
-            sentences=[(s.start_char, s.end_char) for s in doc.sents],
+            text=text_of(doc),
+            sentences=sentence_offsets(doc),
             places=doc._.places or [],
             report_place=doc._.report_place,
             times=doc._.times or [],

@@ -37,6 +37,7 @@ def build(lang: str = "en") -> Language:
 def make_doc(nlp: Language, text: str, published: str | None) -> Doc:
     """Return the tokenized Doc of a body, with its publication date attached."""
     doc = nlp.make_doc(text)
+    doc.user_data["nkwatch.text"] = text  # see sentences.text_of
     doc._.published = published
     return doc
 
@@ -47,11 +48,6 @@ def pipe(
     """Yield the annotated Doc of each (body, published) pair, in input order."""
     docs = (make_doc(nlp, text, published) for text, published in reports)
     yield from nlp.pipe(docs, batch_size=batch_size)
-
-
-def sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
-    """Return the (start, end) character offsets of the Doc's sentences."""
-    return [(s.start_char, s.end_char) for s in doc.sents]
 
 
 @lru_cache(maxsize=2)

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from nkwatch.nlp.geo.assign import report_place
 from nkwatch.nlp.geo.gazetteer import Gazetteer, load
 from nkwatch.nlp.geo.resolve import places
+from nkwatch.nlp.sentences import sentence_offsets, text_of
 
 for _name in ("places", "report_place"):
     if not Doc.has_extension(_name):
@@ -26,12 +27,8 @@ class PlaceComponent:
         self.gazetteer = gazetteer
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = (
-            [(s.start_char, s.end_char) for s in doc.sents]
-            if doc.has_annotation("SENT_START")
-            else [(0, len(doc.text))]
-        )
-        found = places(doc.text, self.gazetteer, sentences)
+        sentences = sentence_offsets(doc)
+        found = places(text_of(doc), self.gazetteer, sentences)
         doc._.places = found
         doc._.report_place = report_place(found)
         return doc

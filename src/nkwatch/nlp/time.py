@@ -1,7 +1,7 @@
 """The ``nkwatch_times`` spaCy component: temporal expressions of a report, as intervals.
 
 It reads ``doc._.published`` (the report's publication date, ISO, or None) and sets
-``doc._.times`` (a list of :class:`~nkwatch.model.TimeExpression`, offsets in ``doc.text``)
+``doc._.times`` (a list of :class:`~nkwatch.model.TimeExpression`, offsets in ``text_of(doc)``)
 and ``doc._.date_estimate`` (when the report has no publication date, the earliest date the
 text allows; relative expressions are anchored on it only if ``anchor_on_estimate``).
 """
@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nkwatch.model import TimeExpression
+from nkwatch.nlp.sentences import text_of
 from nkwatch.nlp.temporal.assign import DateEstimate, estimate_publication_date
 from nkwatch.nlp.temporal.tagger import TimeTagger
 
@@ -32,13 +33,13 @@ class TimeComponent:
     def __call__(self, doc: Doc) -> Doc:
         published = doc._.published
         anchor = date.fromisoformat(published) if published else None
-        times: list[TimeExpression] = self.tagger.tag(doc.text, anchor)
+        times: list[TimeExpression] = self.tagger.tag(text_of(doc), anchor)
         estimate: DateEstimate | None = None
         if anchor is None:
             estimate = estimate_publication_date(times)
             if estimate is not None and self.anchor_on_estimate:
                 times = self.tagger.tag(
-                    doc.text, date.fromisoformat(estimate.earliest), anchor_kind="estimate"
+                    text_of(doc), date.fromisoformat(estimate.earliest), anchor_kind="estimate"
                 )
         doc._.times = times
         doc._.date_estimate = estimate

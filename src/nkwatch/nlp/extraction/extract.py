@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from nkwatch.model import Event, PlaceMention, TimeExpression
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
@@ -96,8 +97,11 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
             continue
         for c_start, c_end in clauses(text, s_start, s_end):
             found = _triggers(text, c_start, c_end, lex)
+            shared: dict[str, Any] = {}  # what every event of this clause has in common
             for etype, trigger in found.items():
-                event = _event(report, etype, trigger, (c_start, c_end), (s_start, s_end), lex)
+                event = _event(
+                    report, etype, trigger, (c_start, c_end), (s_start, s_end), lex, shared
+                )
                 if _is_passive(text, c_start, trigger):
                     passive.add(id(event))
                 events.append(event)
@@ -107,7 +111,10 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
 
 def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Match[str]]:
     found: dict[str, re.Match[str]] = {}
+    lowered = text[start:end].lower()
     for etype, pattern in lex.triggers.items():
+        if lex.keywords[etype].search(lowered) is None:
+            continue  # none of the type's words: its patterns cannot match
         for m in pattern.finditer(text, start, end):
             if not _negated(text, start, m, lex):
                 found[etype] = m
@@ -150,21 +157,30 @@ def _event(
     clause: tuple[int, int],
     sentence: tuple[int, int],
     lex: Lexicon,
+    shared: dict[str, Any],
 ) -> Event:
     text = report.text
     c_start, c_end = clause
-    assigned = place_for_span(
-        report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
-    )
+    if "place" not in shared:
+        shared["place"] = place_for_span(
+            report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
+        )
+        shared["target"] = _target(text, clause, sentence, lex)
+    assigned: PlaceAssignment = shared["place"]
     modality = _modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex)
-    times = report.times
-    if modality in ("planned", "threatened") or etype == "DIRECTIVE":
-        # Dated when the order or threat was made (§4): not by the future it points to.
-        times = [t for t in times if not _future(t, report.published)]
-    timed = time_for_span(text, times, report.sentences, c_start, c_end, event_type=etype)
-    if timed.source == "context" and (report.published is None or modality == "background"):
-        # An undated report, or context told as background: only the text's own dates (§4).
-        timed = TimeAssignment(None, "none")
+    ordered = modality in ("planned", "threatened") or etype == "DIRECTIVE"
+    key = ("time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality)
+    if str(key) not in shared:
+        times = report.times
+        if ordered:
+            # Dated when the order or threat was made (§4): not by the future it points to.
+            times = [t for t in times if not _future(t, report.published)]
+        timed = time_for_span(text, times, report.sentences, c_start, c_end, event_type=etype)
+        if timed.source == "context" and (report.published is None or modality == "background"):
+            # An undated report, or context told as background: only the text's own dates (§4).
+            timed = TimeAssignment(None, "none")
+        shared[str(key)] = timed
+    timed = shared[str(key)]
     event = Event(
         type=etype,
         modality=modality,
@@ -172,7 +188,7 @@ def _event(
         evidence_start=c_start,
         evidence_end=c_end,
         actor=_actor(etype, modality, text, clause, sentence, trigger, lex),
-        target=_target(text, clause, sentence, lex),
+        target=shared["target"],
         place=assigned.place,
         admin1=assigned.admin1,
         admin2=assigned.admin2,

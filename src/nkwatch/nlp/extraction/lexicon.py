@@ -15,7 +15,8 @@ TYPES = (
     "PUNISHMENT", "CONFISCATION", "BRIBERY", "LEGISLATION", "WARNING", "IMPACT", "DEFECTION",
 )  # fmt: skip
 MODALITIES = ("asserted", "planned", "threatened", "background")
-_FLAGS = re.IGNORECASE
+# ASCII: the cues are English words, and ASCII case folding runs half again as fast.
+_FLAGS = re.IGNORECASE | re.ASCII
 
 
 def _any(patterns: list[str], flags: int = _FLAGS) -> re.Pattern[str]:
@@ -27,6 +28,7 @@ class Lexicon:
     """Compiled patterns of ``events.toml`` (see that file for what each is)."""
 
     triggers: dict[str, re.Pattern[str]]
+    keywords: dict[str, re.Pattern[str]]
     negation: re.Pattern[str]
     reference: re.Pattern[str]
     reference_forms: re.Pattern[str]
@@ -57,9 +59,9 @@ def load() -> Lexicon:
         data = tomllib.loads(
             resources.files("nkwatch.data").joinpath("events.toml").read_text("utf-8")
         )
-        missing = [t for t in TYPES if t not in data["triggers"]]
+        missing = [t for t in TYPES if t not in data["triggers"] or t not in data["keywords"]]
         if missing:
-            raise DataFileError(f"no triggers for {', '.join(missing)}", location=where)
+            raise DataFileError(f"no triggers or keywords for {', '.join(missing)}", location=where)
         numbers = {k: int(v) for k, v in data["counts"]["numbers"].items()}
         number = r"(\d[\d,]*|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
         people = data["counts"]["people"]
@@ -77,6 +79,10 @@ def load() -> Lexicon:
         severity = data["penalties"]["severity"]
         return Lexicon(
             triggers={t: _any(p) for t, p in data["triggers"].items()},
+            keywords={
+                t: re.compile("|".join(re.escape(w) for w in k))
+                for t, k in data["keywords"].items()
+            },
             negation=_any(data["negation"]["before"]),
             reference=_any(data["negation"]["reference"]),
             reference_forms=re.compile(data["negation"]["reference_forms"], _FLAGS),

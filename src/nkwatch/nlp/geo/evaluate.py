@@ -15,7 +15,8 @@ from typing import Any
 
 from nkwatch.corpus import load_corpus, locate
 from nkwatch.nlp.geo.assign import place_for_span
-from nkwatch.nlp.pipeline import build, pipe, sentence_offsets
+from nkwatch.nlp.pipeline import build, pipe
+from nkwatch.nlp.sentences import sentence_offsets
 
 
 @dataclass

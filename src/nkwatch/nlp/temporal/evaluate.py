@@ -14,7 +14,8 @@ from typing import Any
 
 from nkwatch.corpus import load_corpus, locate
 from nkwatch.model import TimeSpan
-from nkwatch.nlp.pipeline import build, pipe, sentence_offsets
+from nkwatch.nlp.pipeline import build, pipe
+from nkwatch.nlp.sentences import sentence_offsets
 from nkwatch.nlp.temporal.assign import time_for_span
 from nkwatch.nlp.temporal.calendar import PRECISION_RANK
 
