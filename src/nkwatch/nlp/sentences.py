@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc
 
 _SENTENCES = "nkwatch.sentences"
@@ -20,7 +19,7 @@ def sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
         return []
     if not doc.has_annotation("SENT_START"):
         return [(0, len(doc.text))]
-    arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(np.int64)
+    arr = doc.to_array(["SENT_START", "IDX", "LENGTH"]).astype(np.int64)
     starts = np.flatnonzero(arr[:, 0] == 1)
     if len(starts) == 0 or starts[0] != 0:
         starts = np.concatenate(([0], starts))

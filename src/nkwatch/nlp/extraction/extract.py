@@ -40,6 +40,7 @@ _IMPERSONAL = re.compile(
 )
 _SENTENCE = re.compile(r"sentenc|terms?\b|tried|convicted|executed", re.IGNORECASE)
 _SPEAKERS = {"PARTY", "MSS", "MSoS", "COURT", "TASK_FORCE", "INMINBAN", "LEADER", "BORDER_GUARD"}
+_SUBJECT_WINDOW = 80  # how far before a subject trigger its subject may be
 _PHRASE = 50  # a trigger longer than this spans a clause, not one phrase
 _RELATIVE_NEGATION = re.compile(
     r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
@@ -109,15 +110,61 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
     return _merge(events)
 
 
-def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Match[str]]:
-    found: dict[str, re.Match[str]] = {}
-    lowered = text[start:end].lower()
-    for etype, pattern in lex.triggers.items():
+class Hit:
+    """A trigger found in the text: the part of ``re.Match`` the extractor reads."""
+
+    __slots__ = ("_end", "_start", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        """Return where the trigger starts in the body."""
+        return self._start
+
+    def end(self) -> int:
+        """Return where it ends."""
+        return self._end
+
+    def group(self) -> str:
+        """Return its text as written."""
+        return self._text
+
+
+def _hit(text: str, offset: int, m: re.Match[str]) -> Hit:
+    """Return the hit of a match in the lower-cased clause starting at ``offset``."""
+    return Hit(offset + m.start(), offset + m.end(), text[offset + m.start() : offset + m.end()])
+
+
+def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, Hit]:
+    """Return the first trigger of each type in the clause that is not negated.
+
+    Patterns run on the lower-cased clause (offsets kept), case-sensitive ones on the text."""
+    found: dict[str, Hit] = {}
+    clause = text[start:end]
+    lowered = clause.lower()
+    if len(lowered) != len(clause):  # a letter whose lower case is longer ("İ"): keep it
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in clause)
+    for etype in lex.triggers:
         if lex.keywords[etype].search(lowered) is None:
             continue  # none of the type's words: its patterns cannot match
-        for m in pattern.finditer(text, start, end):
-            if not _negated(text, start, m, lex):
-                found[etype] = m
+        folded, cased = lex.folded_triggers[etype]
+        hits: list[Hit] = []
+        if folded is not None:
+            hits += [_hit(text, start, m) for m in folded.finditer(lowered)]
+        if cased is not None:
+            hits += [Hit(m.start(), m.end(), m.group()) for m in cased.finditer(text, start, end)]
+        if etype in lex.subject_triggers:
+            subject, verbs = lex.subject_triggers[etype]
+            hits += [
+                _hit(text, start, m)
+                for m in verbs.finditer(lowered)
+                if subject.search(lowered, max(0, m.start() - _SUBJECT_WINDOW), m.start())
+            ]
+        hits.sort(key=lambda h: h.start())
+        for hit in hits:
+            if not _negated(text, start, hit, lex):
+                found[etype] = hit
                 break
     # One phrase triggers one type: a trigger inside another type's trigger gives way to it
     # ("sent more signal-detection squads" is the dispatch of squads, not surveillance).
@@ -139,7 +186,7 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, re.Mat
     return found
 
 
-def _negated(text: str, clause_start: int, trigger: re.Match[str], lex: Lexicon) -> bool:
+def _negated(text: str, clause_start: int, trigger: Hit, lex: Lexicon) -> bool:
     """Return True when the clause denies the event, or names an event told before."""
     before = text[clause_start : trigger.start()]
     # A negation inside a relative clause ("those who do not come forward will face ...")
@@ -153,7 +200,7 @@ def _negated(text: str, clause_start: int, trigger: re.Match[str], lex: Lexicon)
 def _event(
     report: Report,
     etype: str,
-    trigger: re.Match[str],
+    trigger: Hit,
     clause: tuple[int, int],
     sentence: tuple[int, int],
     lex: Lexicon,
@@ -241,7 +288,7 @@ def _actor(
     text: str,
     clause: tuple[int, int],
     sentence: tuple[int, int],
-    trigger: re.Match[str],
+    trigger: Hit,
     lex: Lexicon,
 ) -> str | None:
     allowed = lex.allowed_actors.get(etype)
@@ -308,7 +355,7 @@ def _target(
     return None
 
 
-def _is_passive(text: str, clause_start: int, trigger: re.Match[str]) -> bool:
+def _is_passive(text: str, clause_start: int, trigger: Hit) -> bool:
     if re.match(r"(?:was|were|been|being|have\s+been|has\s+been)\b", trigger.group(), re.I):
         return True
     return _PASSIVE.search(text, clause_start, trigger.start()) is not None

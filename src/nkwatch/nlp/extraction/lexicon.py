@@ -23,11 +23,34 @@ def _any(patterns: list[str], flags: int = _FLAGS) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), flags)
 
 
+def lower_pattern(pattern: str) -> str:
+    """Return ``pattern`` for lower-cased text: letters lowered, escapes (``\\S``, ``\\B``)
+    kept as written. Matching lower-cased text without IGNORECASE runs twice as fast."""
+    out = []
+    escaped = False
+    for c in pattern:
+        out.append(c if escaped else c.lower())
+        escaped = not escaped and c == "\\"
+    return "".join(out)
+
+
+def _split_cased(patterns: list[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Return (patterns for lower-cased text, case-sensitive patterns for the text itself)."""
+    cased = [p for p in patterns if "(?-i:" in p]
+    folded = [lower_pattern(p) for p in patterns if "(?-i:" not in p]
+    return (
+        _any(folded, re.ASCII) if folded else None,
+        _any(cased, 0) if cased else None,
+    )
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Compiled patterns of ``events.toml`` (see that file for what each is)."""
 
     triggers: dict[str, re.Pattern[str]]
+    folded_triggers: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]
+    subject_triggers: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]  # (subject, verbs)
     keywords: dict[str, re.Pattern[str]]
     negation: re.Pattern[str]
     reference: re.Pattern[str]
@@ -79,6 +102,14 @@ def load() -> Lexicon:
         severity = data["penalties"]["severity"]
         return Lexicon(
             triggers={t: _any(p) for t, p in data["triggers"].items()},
+            folded_triggers={t: _split_cased(p) for t, p in data["triggers"].items()},
+            subject_triggers={
+                t: (
+                    re.compile(lower_pattern(v["subject"]), re.ASCII),
+                    _any([lower_pattern(p) for p in v["triggers"]], re.ASCII),
+                )
+                for t, v in data.get("subject_triggers", {}).items()
+            },
             keywords={
                 t: re.compile("|".join(re.escape(w) for w in k))
                 for t, k in data["keywords"].items()
