@@ -294,3 +294,33 @@ def test_extract_is_incremental_and_events_filter(tmp_path) -> None:  # type: ig
     assert bad.exit_code != 0
     table = runner.invoke(app, ["--db", db, "events"]).stdout
     assert "ARREST" in table and "MEETING" in table
+
+
+def test_keyword_prefilter_never_drops_a_trigger() -> None:
+    """The keywords of data/events.toml must be a superset of what the triggers need: on every
+    clause of the reports at hand, triggers with and without the prefilter agree."""
+    from pathlib import Path
+
+    from nkwatch.nlp.extraction.extract import _triggers
+    from nkwatch.nlp.extraction.lexicon import load
+    from nkwatch.nlp.sentences import sentence_offsets
+
+    from .conftest import DEV_CORPUS
+
+    root = Path(__file__).resolve().parents[1]
+    folders = [root / "examples" / "reports"] + ([DEV_CORPUS] if DEV_CORPUS.is_dir() else [])
+    texts = [p.read_text("utf-8") for f in folders for p in sorted(f.glob("*.txt"))]
+    texts.append(Path(__file__).read_text("utf-8"))  # the sentences of these tests
+    lex = load()
+    checked = 0
+    for text in texts:
+        doc = annotate(text, None)
+        for s_start, s_end in sentence_offsets(doc):
+            for c_start, c_end in clauses(text, s_start, s_end):
+                fast = _triggers(text, c_start, c_end, lex)
+                full = _triggers(text, c_start, c_end, lex, prefilter=False)
+                assert {k: v.start() for k, v in fast.items()} == {
+                    k: v.start() for k, v in full.items()
+                }, text[c_start:c_end]
+                checked += len(full)
+    assert checked > 50

@@ -136,7 +136,9 @@ def _hit(text: str, offset: int, m: re.Match[str]) -> Hit:
     return Hit(offset + m.start(), offset + m.end(), text[offset + m.start() : offset + m.end()])
 
 
-def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, Hit]:
+def _triggers(
+    text: str, start: int, end: int, lex: Lexicon, *, prefilter: bool = True
+) -> dict[str, Hit]:
     """Return the first trigger of each type in the clause that is not negated.
 
     Patterns run on the lower-cased clause (offsets kept), case-sensitive ones on the text."""
@@ -145,8 +147,11 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, Hit]:
     lowered = clause.lower()
     if len(lowered) != len(clause):  # a letter whose lower case is longer ("İ"): keep it
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in clause)
+    present: set[str] = set() if prefilter else set(lex.triggers)
+    for word in lex.keyword_scanner.findall(lowered) if prefilter else ():
+        present |= lex.keyword_types[word]
     for etype in lex.triggers:
-        if lex.keywords[etype].search(lowered) is None:
+        if etype not in present:
             continue  # none of the type's words: its patterns cannot match
         folded, cased = lex.folded_triggers[etype]
         hits: list[Hit] = []
@@ -168,10 +173,10 @@ def _triggers(text: str, start: int, end: int, lex: Lexicon) -> dict[str, Hit]:
                 break
     # One phrase triggers one type: a trigger inside another type's trigger gives way to it
     # ("sent more signal-detection squads" is the dispatch of squads, not surveillance).
-    for etype, m in list(found.items()):
+    for etype, h in list(found.items()):
         if any(
-            other != etype and o.start() <= m.start() and m.end() <= o.end()
-            and (o.end() - o.start()) > (m.end() - m.start()) and o.end() - o.start() <= _PHRASE
+            other != etype and o.start() <= h.start() and h.end() <= o.end()
+            and (o.end() - o.start()) > (h.end() - h.start()) and o.end() - o.start() <= _PHRASE
             for other, o in found.items()
         ):  # fmt: skip
             del found[etype]

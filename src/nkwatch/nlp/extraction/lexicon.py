@@ -51,7 +51,8 @@ class Lexicon:
     triggers: dict[str, re.Pattern[str]]
     folded_triggers: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]
     subject_triggers: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]  # (subject, verbs)
-    keywords: dict[str, re.Pattern[str]]
+    keyword_scanner: re.Pattern[str]
+    keyword_types: dict[str, frozenset[str]]
     negation: re.Pattern[str]
     reference: re.Pattern[str]
     reference_forms: re.Pattern[str]
@@ -100,6 +101,16 @@ def load() -> Lexicon:
             _FLAGS,
         )
         severity = data["penalties"]["severity"]
+        by_word: dict[str, set[str]] = {}
+        for etype, words in data["keywords"].items():
+            for word in words:
+                by_word.setdefault(word.lower(), set()).add(etype)
+        # A keyword inside a longer one of another type ("sent" in "sentenc") is found by the
+        # scanner only as the longer one: give the longer one the shorter one's types too.
+        for long in by_word:
+            for short, types in by_word.items():
+                if short != long and short in long:
+                    by_word[long] |= types
         return Lexicon(
             triggers={t: _any(p) for t, p in data["triggers"].items()},
             folded_triggers={t: _split_cased(p) for t, p in data["triggers"].items()},
@@ -110,10 +121,10 @@ def load() -> Lexicon:
                 )
                 for t, v in data.get("subject_triggers", {}).items()
             },
-            keywords={
-                t: re.compile("|".join(re.escape(w) for w in k))
-                for t, k in data["keywords"].items()
-            },
+            keyword_scanner=re.compile(
+                "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
+            ),
+            keyword_types={w: frozenset(ts) for w, ts in by_word.items()},
             negation=_any(data["negation"]["before"]),
             reference=_any(data["negation"]["reference"]),
             reference_forms=re.compile(data["negation"]["reference_forms"], _FLAGS),
