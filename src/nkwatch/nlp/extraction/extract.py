@@ -90,6 +90,7 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
     """Return the events of a report, restatements merged, in text order."""
     lex = lex or load()
     text = report.text
+    low = lower_same_length(text)  # what the cue patterns (lower-cased) are matched on
     events: list[Event] = []
     passive: set[int] = set()  # ids of events stated in the passive with no agent
     for s_start, s_end in report.sentences:
@@ -97,13 +98,13 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
         if lex.commentary.search(sentence):
             continue
         for c_start, c_end in clauses(text, s_start, s_end):
-            found = _triggers(text, c_start, c_end, lex)
+            found = _triggers(text, c_start, c_end, lex, low=low)
             shared: dict[str, Any] = {}  # what every event of this clause has in common
             for etype, trigger in found.items():
                 event = _event(
-                    report, etype, trigger, (c_start, c_end), (s_start, s_end), lex, shared
+                    report, low, etype, trigger, (c_start, c_end), (s_start, s_end), lex, shared
                 )
-                if _is_passive(text, c_start, trigger):
+                if _is_passive(low, c_start, trigger):
                     passive.add(id(event))
                 events.append(event)
     _fill_from_report(events, passive, lex)
@@ -136,17 +137,31 @@ def _hit(text: str, offset: int, m: re.Match[str]) -> Hit:
     return Hit(offset + m.start(), offset + m.end(), text[offset + m.start() : offset + m.end()])
 
 
+def lower_same_length(text: str) -> str:
+    """Return ``text`` lower-cased with every offset kept (a letter whose lower case is longer,
+    like "İ", is left as it is)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered
+
+
 def _triggers(
-    text: str, start: int, end: int, lex: Lexicon, *, prefilter: bool = True
+    text: str,
+    start: int,
+    end: int,
+    lex: Lexicon,
+    *,
+    low: str | None = None,
+    prefilter: bool = True,
 ) -> dict[str, Hit]:
     """Return the first trigger of each type in the clause that is not negated.
 
     Patterns run on the lower-cased clause (offsets kept), case-sensitive ones on the text."""
     found: dict[str, Hit] = {}
-    clause = text[start:end]
-    lowered = clause.lower()
-    if len(lowered) != len(clause):  # a letter whose lower case is longer ("İ"): keep it
-        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in clause)
+    if low is None:
+        low = lower_same_length(text)
+    lowered = low[start:end]
     present: set[str] = set() if prefilter else set(lex.triggers)
     for word in lex.keyword_scanner.findall(lowered) if prefilter else ():
         present |= lex.keyword_types[word]
@@ -168,7 +183,7 @@ def _triggers(
             ]
         hits.sort(key=lambda h: h.start())
         for hit in hits:
-            if not _negated(text, start, hit, lex):
+            if not _negated(low, start, hit, lex):
                 found[etype] = hit
                 break
     # One phrase triggers one type: a trigger inside another type's trigger gives way to it
@@ -204,6 +219,7 @@ def _negated(text: str, clause_start: int, trigger: Hit, lex: Lexicon) -> bool:
 
 def _event(
     report: Report,
+    low: str,
     etype: str,
     trigger: Hit,
     clause: tuple[int, int],
@@ -217,9 +233,9 @@ def _event(
         shared["place"] = place_for_span(
             report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
         )
-        shared["target"] = _target(text, clause, sentence, lex)
+        shared["target"] = _target(low, clause, sentence, lex)
     assigned: PlaceAssignment = shared["place"]
-    modality = _modality(etype, text[c_start:c_end], text[sentence[0] : sentence[1]], lex)
+    modality = _modality(etype, low[c_start:c_end], low[sentence[0] : sentence[1]], lex)
     ordered = modality in ("planned", "threatened") or etype == "DIRECTIVE"
     key = ("time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality)
     if str(key) not in shared:
@@ -239,14 +255,14 @@ def _event(
         evidence=text[c_start:c_end],
         evidence_start=c_start,
         evidence_end=c_end,
-        actor=_actor(etype, modality, text, clause, sentence, trigger, lex),
+        actor=_actor(etype, modality, low, clause, sentence, trigger, lex),
         target=shared["target"],
         place=assigned.place,
         admin1=assigned.admin1,
         admin2=assigned.admin2,
         when=timed.span,
-        count=_count(etype, text, clause, sentence, lex),
-        penalty=_penalty(etype, report, clause, sentence, lex),
+        count=_count(etype, low, clause, sentence, lex),
+        penalty=_penalty(etype, report, low, clause, sentence, lex),
         law=_law(etype, text, clause, sentence, lex),
         trigger=trigger.group(),
         when_source=timed.source,
@@ -395,11 +411,17 @@ def _count(
 
 
 def _penalty(
-    etype: str, report: Report, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+    etype: str,
+    report: Report,
+    text: str,
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    lex: Lexicon,
 ) -> dict[str, object] | None:
+    """Return the penalty's kind (most severe named) and its maximum years; ``text`` is the
+    lower-cased body."""
     if etype not in ("PUNISHMENT", "LEGISLATION"):
         return None
-    text = report.text
     span = clause if etype == "PUNISHMENT" else sentence
     kind = next((k for k, p in lex.penalties if p.search(text, *span)), None)
     if kind is None:

@@ -34,6 +34,11 @@ def lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+def _low(patterns: list[str]) -> re.Pattern[str]:
+    """Compile patterns for the report's lower-cased text (see :func:`lower_pattern`)."""
+    return _any([lower_pattern(p) for p in patterns], re.ASCII)
+
+
 def _split_cased(patterns: list[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """Return (patterns for lower-cased text, case-sensitive patterns for the text itself)."""
     cased = [p for p in patterns if "(?-i:" in p]
@@ -94,11 +99,12 @@ def load() -> Lexicon:
             r"as\s+many\s+as|all|another|a)\s+"
         )
         count = re.compile(
-            rf"\b(?:{qualifier})?{number}\s+(?:[a-z-]+\s+){{0,2}}?{people}\b", _FLAGS
+            lower_pattern(rf"\b(?:{qualifier})?{number}\s+(?:[a-z-]+\s+){{0,2}}?{people}\b"),
+            re.ASCII,
         )
         count_subject = re.compile(
             rf"(?:^|[,;]\s+|\band\s+|\bof\s+those,?\s+){number}\s+(?:were|have\s+been|had\s+been|are)\b",
-            _FLAGS,
+            re.ASCII,
         )
         severity = data["penalties"]["severity"]
         by_word: dict[str, set[str]] = {}
@@ -125,13 +131,13 @@ def load() -> Lexicon:
                 "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
             ),
             keyword_types={w: frozenset(ts) for w, ts in by_word.items()},
-            negation=_any(data["negation"]["before"]),
-            reference=_any(data["negation"]["reference"]),
+            negation=_low(data["negation"]["before"]),
+            reference=_low(data["negation"]["reference"]),
             reference_forms=re.compile(data["negation"]["reference_forms"], _FLAGS),
             commentary=_any(data["negation"]["commentary"], 0),
-            modality={m: _any(p) for m, p in data["modality"].items()},
-            actors=[(a, _any(p)) for a, p in data["actors"].items()],
-            targets=[(t, _any(p)) for t, p in data["targets"].items()],
+            modality={m: _low(p) for m, p in data["modality"].items()},
+            actors=[(a, _low(p)) for a, p in data["actors"].items()],
+            targets=[(t, _low(p)) for t, p in data["targets"].items()],
             default_actor=dict(data["defaults"]["actor"]),
             default_target=dict(data["defaults"]["target"]),
             allowed_actors={t: frozenset(a) for t, a in data["allowed_actors"].items()},
@@ -139,7 +145,7 @@ def load() -> Lexicon:
             numbers=numbers,
             count=count,
             count_subject=count_subject,
-            penalties=[(k, _any(data["penalties"][k])) for k in severity],
+            penalties=[(k, _low(data["penalties"][k])) for k in severity],
             article=re.compile(data["laws"]["article"]),
             named_laws=[(re.compile(p, _FLAGS), int(y)) for p, y in data["laws"]["named"]],
             law_year=re.compile(data["laws"]["year"]),
