@@ -30,6 +30,7 @@ bench: setup
 	$(BIN)/python benchmarks/time_tagger.py
 	$(BIN)/python benchmarks/time_vs_dateparser.py
 	$(BIN)/python benchmarks/places.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

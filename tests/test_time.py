@@ -92,7 +92,7 @@ def test_durations_carry_their_length() -> None:
 
 def test_component_sets_times_on_the_doc() -> None:
     nlp = build()
-    assert nlp.pipe_names == ["sentencizer", "nkwatch_places", "nkwatch_times"]
+    assert nlp.pipe_names == ["sentencizer", "nkwatch_places", "nkwatch_times", "nkwatch_events"]
     doc = nlp(
         make_doc(
             nlp, "A lecture was held on Jan. 16. That day, 40 phones were seized.", "2022-01-20"

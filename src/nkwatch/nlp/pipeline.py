@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 import nkwatch.nlp.events  # registers the component factory
 import nkwatch.nlp.places  # registers the component factory
 import nkwatch.nlp.time  # noqa: F401  registers the component factory
+from nkwatch.nlp.sentences import sentence_offsets, text_of
 
 if TYPE_CHECKING:
     from nkwatch.model import PlaceMention, TimeExpression
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
     from nkwatch.nlp.temporal.assign import DateEstimate
 
 LANGUAGES = ("en",)
+__all__ = [
+    "LANGUAGES", "annotate", "build", "make_doc", "pipe", "places_of", "sentence_offsets",
+    "shared", "text_of", "times_of",
+]  # fmt: skip
 
 
 def build(lang: str = "en") -> Language:
