@@ -46,6 +46,8 @@ _RELATIVE_NEGATION = re.compile(
     r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
     re.IGNORECASE,
 )
+_TAKEN_TO = re.compile(r"\s+(?:away\s+)?to\s+(?:the\s+|a\s+|its\s+)?")
+_OF_BODY = re.compile(r"\s+(?:of|from)\s+(?:the\s+|a\s+)?")
 _COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
@@ -341,6 +343,12 @@ def _actor(
             _COURT.search(text, clause[0], clause[1]) or _SENTENCE.search(trigger.group())
         ):
             return "COURT"
+        # "were taken to the city police station": the place they were taken names the agency.
+        where = _TAKEN_TO.match(text, trigger.end(), clause[1])
+        if where is not None:
+            found = _leftmost(patterns, text, where.end(), min(clause[1], where.end() + 50))
+            if found not in (None, "AUTHORITIES", "RESIDENTS"):
+                return found
         return lex.default_actor.get(etype, "AUTHORITIES")
     found = _leftmost(patterns, text, clause[0], trigger.end())
     if found is None:
@@ -357,12 +365,22 @@ def _leftmost(
     usually), the longer name winning where two start together; a name that starts before
     ``end`` may run past it ("a joint inspection group", triggered at "inspection")."""
     best: tuple[int, int, int, str] | None = None
+    found: list[tuple[int, int, int, str]] = []
     for rank, (name, pattern) in enumerate(patterns):
-        m = pattern.search(text, start, min(len(text), end + 40))
-        if m is not None and m.start() < end:
+        m = pattern.search(text, start, min(len(text), end + 100))
+        if m is not None and m.start() < end + 60:
             key = (m.start(), -(m.end() - m.start()), rank, name)
-            if best is None or key < best:
+            found.append(key)
+            if m.start() < end and (best is None or key < best):
                 best = key
+    if best is not None and best[3] == "AUTHORITIES":
+        # "agents of the North Pyongan Province MSS", "officials from the city MSS": the
+        # generic word is qualified by the body it belongs to.
+        qualified = _OF_BODY.match(text, best[0] - best[1])
+        if qualified is not None:
+            owners = [k for k in found if qualified.end() <= k[0] <= qualified.end() + 40]
+            if owners:
+                return min(owners)[3]
     return best[3] if best else None
 
 
