@@ -324,3 +324,12 @@ def test_keyword_prefilter_never_drops_a_trigger() -> None:
                 }, text[c_start:c_end]
                 checked += len(full)
     assert checked > 50
+
+
+def test_the_day_a_source_spoke_does_not_date_the_event() -> None:
+    text = "Agents arrested five brokers in Hyesan, a source told Korea Field Report on Wednesday."
+    e = one(text, "ARREST")
+    assert e.when is None or e.when.start != "2022-01-19"
+    text = "Agents arrested five brokers last week, a source told Korea Field Report on Wednesday."
+    e = one(text, "ARREST")
+    assert e.when is not None and (e.when.start, e.when.precision) == ("2022-01-10", "week")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from nkwatch.model import Event, PlaceMention, TimeExpression
@@ -46,6 +47,12 @@ _RELATIVE_NEGATION = re.compile(
     r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
     re.IGNORECASE,
 )
+# "…, a source told Korea Field Report on Wednesday", "the source said on Tuesday": the day a
+# source spoke, right after the reporting verb and the outlet's name.
+_ATTRIBUTION = re.compile(
+    r"\b(?:told|said|says|reported|added|explained|noted)"
+    r"(?:\s+(?:[A-Z][\w'’-]*|the|a|an|reporters?|this\s+newspaper))*\s+(?:on|last|early|late)?\s*$"
+)
 _TAKEN_TO = re.compile(r"\s+(?:away\s+)?to\s+(?:the\s+|a\s+|its\s+)?")
 _OF_BODY = re.compile(r"\s+(?:of|from)\s+(?:the\s+|a\s+)?")
 _COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
@@ -57,7 +64,7 @@ _PEOPLE_TYPES = {
 }  # fmt: skip
 
 
-@dataclass(slots=True)
+@dataclass
 class Report:
     """What the extractor reads: the body and what earlier stages found in it."""
 
@@ -67,6 +74,16 @@ class Report:
     report_place: PlaceAssignment | None
     times: list[TimeExpression]
     published: str | None = None
+
+    @cached_property
+    def event_times(self) -> list[TimeExpression]:
+        """Return the time expressions that can date an event: not the day a source spoke
+        ("…, a source told Daily NK on Wednesday")."""
+        return [
+            t
+            for t in self.times
+            if not _ATTRIBUTION.search(self.text, max(0, t.start - 60), t.start)
+        ]
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -238,12 +255,14 @@ def _event(
         shared["target"] = _target(low, clause, sentence, lex)
     assigned: PlaceAssignment = shared["place"]
     modality = _modality(etype, low[c_start:c_end], low[sentence[0] : sentence[1]], lex)
-    ordered = modality in ("planned", "threatened") or etype == "DIRECTIVE"
+    # A threat or an order is dated when it was made (§4), not by the future it names (for a
+    # penalty that future is when the offence is committed: "anyone caught from January"); a
+    # planned event the text dates itself ("lectures in the first week of January") keeps it.
+    ordered = modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT")
     key = ("time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality)
     if str(key) not in shared:
-        times = report.times
+        times = report.event_times
         if ordered:
-            # Dated when the order or threat was made (§4): not by the future it points to.
             times = [t for t in times if not _future(t, report.published)]
         timed = time_for_span(text, times, report.sentences, c_start, c_end, event_type=etype)
         if timed.source == "context" and (report.published is None or modality == "background"):
