@@ -333,3 +333,9 @@ def test_the_day_a_source_spoke_does_not_date_the_event() -> None:
     text = "Agents arrested five brokers last week, a source told Korea Field Report on Wednesday."
     e = one(text, "ARREST")
     assert e.when is not None and (e.when.start, e.when.precision) == ("2022-01-10", "week")
+
+
+def test_confidence_ranks_direct_statements_higher() -> None:
+    direct = one("State security agents arrested five users in Hyesan on Tuesday.", "ARREST")
+    vague = one("Some were detained.", "ARREST", None)
+    assert direct.confidence > vague.confidence
