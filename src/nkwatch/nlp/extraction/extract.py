@@ -59,6 +59,7 @@ _COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
 _UNIQUE_PER_REPORT = {"LEGISLATION"}
+_CAMPAIGNS = {"AMNESTY"}
 _PEOPLE_TYPES = {
     "ARREST", "CONFISCATION", "PUNISHMENT", "DEFECTION", "AMNESTY", "INDOCTRINATION", "IMPACT",
 }  # fmt: skip
@@ -555,6 +556,10 @@ def _merge(events: list[Event]) -> list[Event]:
         for earlier in out:
             if earlier.type != e.type:
                 continue
+            if e.type in _CAMPAIGNS and earlier.modality == e.modality:
+                # An offer of leniency is one campaign however often it is retold (§2).
+                same = earlier
+                break
             if e.type in _UNIQUE_PER_REPORT:
                 # One per law: a mention naming no law ("the law") is the report's law.
                 keys = (_law_key(earlier), _law_key(e))
