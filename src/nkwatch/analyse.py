@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from nkwatch import __version__
@@ -132,6 +133,4 @@ def predictions(store: SQLiteStore, doc_ids: Iterable[int]) -> dict[str, dict[st
 
 def gold_of(folder: str) -> dict[str, dict[str, Any]]:
     """Return the gold records of an annotated folder (its ``gold.jsonl``), by ``doc_id``."""
-    from pathlib import Path
-
     return load_gold(Path(folder) / "gold.jsonl")

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from nkwatch.analyse import analyse, extractor_version
 from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
-from nkwatch.cli.events import _print_analysis, events_table
+from nkwatch.cli.events import events_table, print_analysis
 from nkwatch.ingest import (
     DEFAULT_BATCH_SIZE,
     IngestOptions,
@@ -190,7 +190,7 @@ def run_command(
                 f"tone {tones[d.id]}; places: {', '.join(where) or 'none'}"
             )
             console.print(events_table(events[d.id], title, with_report=False))
-        _print_analysis(analysed, cfg.quiet)
+        print_analysis(analysed, cfg.quiet)
     _print_report(report, cfg.quiet)
     raise typer.Exit(_exit_code(report))
 

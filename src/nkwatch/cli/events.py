@@ -45,7 +45,8 @@ def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool 
     return table
 
 
-def _print_analysis(report: AnalyseReport, quiet: bool) -> None:
+def print_analysis(report: AnalyseReport, quiet: bool) -> None:
+    """Say on stderr which reports were not analysed and, unless quiet, what was done."""
     for ext_id, why in report.skipped:
         err_console.print(f"not analysed: {escape(ext_id)}: {why}", soft_wrap=True)
     if not quiet:
@@ -69,7 +70,7 @@ def extract_command(
         report = analyse(store, reprocess=reprocess)
     if as_json:
         print_json(report.summary())
-    _print_analysis(report, cfg.quiet and not as_json)
+    print_analysis(report, cfg.quiet and not as_json)
 
 
 @app.command("events")
