@@ -20,22 +20,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from nkwatch.clean import clean_text
-from nkwatch.model import RawDocument
 from nkwatch.nlp.pipeline import build, pipe
-from nkwatch.sources import read_inputs
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def load_reports(folder: Path) -> list[tuple[str, str | None]]:
-    reports = []
-    for item in read_inputs([str(folder)]):
-        if isinstance(item, RawDocument) and (item.language or "en") == "en":
-            body = clean_text(item.text, title=item.title, outlet=item.outlet).body
-            if not any("\uac00" <= c <= "\ud7a3" for c in body[:200]):
-                reports.append((body, item.published))
-    return reports
+from _reports import ROOT, english_reports  # isort: skip
 
 
 def main() -> None:
@@ -44,7 +31,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=3000)
     args = parser.parse_args()
 
-    base = load_reports(args.corpus)
+    base = english_reports(args.corpus)
     reports = (base * (args.reports // len(base) + 1))[: args.reports]
     words = sum(len(body.split()) for body, _ in reports)
     nlp = build()
