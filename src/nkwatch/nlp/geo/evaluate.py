@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nkwatch.corpus import load_corpus, locate
+from nkwatch.corpus import load_corpus
 from nkwatch.nlp.geo.assign import place_for_span
-from nkwatch.nlp.pipeline import build, pipe
-from nkwatch.nlp.sentences import sentence_offsets
+from nkwatch.nlp.gold import gold_evidence
 
 
 @dataclass
@@ -110,30 +109,26 @@ def evaluate_places(corpus: str | Path, *, language: str = "en") -> PlaceEvaluat
     """Return the place evaluation of the ``language`` reports of an annotated corpus."""
     docs = [d for d in load_corpus(corpus) if d.language == language]
     result = PlaceEvaluation(documents=len(docs))
-    nlp = build(language)
-    for annotated, doc in zip(docs, pipe(nlp, ((d.body, d.published) for d in docs)), strict=True):
-        sentences = sentence_offsets(doc)
-        for event in annotated.events:
-            gold = {"admin1": event.get("admin1"), "admin2": event.get("admin2")}
-            where = locate(annotated.body, event["evidence"])
-            if where is None:
-                result.cases.append(
-                    PlaceCase(annotated.doc_id, event["evidence"], gold, {}, "none", None)
-                )
-                continue
-            s, e = next(((s, e) for s, e in sentences if s <= where[0] < e), where)
-            assigned = place_for_span(
-                doc._.places, sentences, *where, text=annotated.body, report=doc._.report_place
+    for item in gold_evidence(docs, language):
+        event, doc_id = item.event, item.document.doc_id
+        gold = {"admin1": event.get("admin1"), "admin2": event.get("admin2")}
+        if item.span is None:
+            result.cases.append(PlaceCase(doc_id, event["evidence"], gold, {}, "none", None))
+            continue
+        doc = item.doc
+        assigned = place_for_span(
+            doc._.places, item.sentences, *item.span, text=item.document.body,
+            report=doc._.report_place,
+        )  # fmt: skip
+        result.cases.append(
+            PlaceCase(
+                doc_id,
+                event["evidence"],
+                gold,
+                {"admin1": assigned.admin1, "admin2": assigned.admin2},
+                assigned.source,
+                assigned.place,
+                item.sentence,
             )
-            result.cases.append(
-                PlaceCase(
-                    annotated.doc_id,
-                    event["evidence"],
-                    gold,
-                    {"admin1": assigned.admin1, "admin2": assigned.admin2},
-                    assigned.source,
-                    assigned.place,
-                    annotated.body[s:e],
-                )
-            )
+        )
     return result

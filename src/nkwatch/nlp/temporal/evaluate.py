@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nkwatch.corpus import load_corpus, locate
+from nkwatch.corpus import load_corpus
 from nkwatch.model import TimeSpan
-from nkwatch.nlp.pipeline import build, pipe
-from nkwatch.nlp.sentences import sentence_offsets
+from nkwatch.nlp.gold import gold_evidence
 from nkwatch.nlp.temporal.assign import time_for_span
 from nkwatch.nlp.temporal.calendar import PRECISION_RANK
 
@@ -112,42 +111,39 @@ def evaluate_time(corpus: str | Path, *, language: str = "en") -> TimeEvaluation
     """Return the time evaluation of the ``language`` reports of an annotated corpus."""
     docs = [d for d in load_corpus(corpus) if d.language == language]
     result = TimeEvaluation(documents=len(docs))
-    nlp = build(language)
-    for annotated, doc in zip(docs, pipe(nlp, ((d.body, d.published) for d in docs)), strict=True):
-        sentences = sentence_offsets(doc)
-        for event in annotated.events:
-            if not event.get("when"):
-                continue
-            where = locate(annotated.body, event["evidence"])
-            if where is None:
-                result.cases.append(
-                    TimeCase(
-                        annotated.doc_id,
-                        event["evidence"],
-                        event["when"],
-                        None,
-                        "none",
-                        None,
-                        "evidence not found",
-                        annotated.published,
-                    )
-                )
-                continue
-            s, e = next(((s, e) for s, e in sentences if s <= where[0] < e), where)
-            assigned = time_for_span(
-                annotated.body, doc._.times, sentences, *where, event_type=event.get("type")
-            )
+    for item in gold_evidence(docs, language):
+        event, annotated = item.event, item.document
+        if not event.get("when"):
+            continue
+        if item.span is None:
             result.cases.append(
                 TimeCase(
                     annotated.doc_id,
                     event["evidence"],
                     event["when"],
-                    assigned.span.as_dict() if assigned.span else None,
-                    assigned.source,
-                    assigned.expression.text if assigned.expression else None,
-                    judge(assigned.span, event["when"]),
+                    None,
+                    "none",
+                    None,
+                    "evidence not found",
                     annotated.published,
-                    annotated.body[s:e],
                 )
             )
+            continue
+        assigned = time_for_span(
+            annotated.body, item.doc._.times, item.sentences, *item.span,
+            event_type=event.get("type"),
+        )  # fmt: skip
+        result.cases.append(
+            TimeCase(
+                annotated.doc_id,
+                event["evidence"],
+                event["when"],
+                assigned.span.as_dict() if assigned.span else None,
+                assigned.source,
+                assigned.expression.text if assigned.expression else None,
+                judge(assigned.span, event["when"]),
+                annotated.published,
+                item.sentence,
+            )
+        )
     return result
