@@ -185,10 +185,9 @@ def _triggers(
     present: set[str] = set() if prefilter else set(lex.triggers)
     for word in lex.keyword_scanner.findall(lowered) if prefilter else ():
         present |= lex.keyword_types[word]
-    for etype in lex.triggers:
+    for etype, (folded, cased) in lex.triggers.items():
         if etype not in present:
             continue  # none of the type's words: its patterns cannot match
-        folded, cased = lex.folded_triggers[etype]
         hits: list[Hit] = []
         if folded is not None:
             hits += [_hit(text, start, m) for m in folded.finditer(lowered)]

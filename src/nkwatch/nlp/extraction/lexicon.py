@@ -53,8 +53,8 @@ def _split_cased(patterns: list[str]) -> tuple[re.Pattern[str] | None, re.Patter
 class Lexicon:
     """Compiled patterns of ``events.toml`` (see that file for what each is)."""
 
-    triggers: dict[str, re.Pattern[str]]
-    folded_triggers: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]
+    # Per type: (patterns for the lower-cased text, case-sensitive patterns for the text).
+    triggers: dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]
     subject_triggers: dict[str, tuple[re.Pattern[str], re.Pattern[str]]]  # (subject, verbs)
     keyword_scanner: re.Pattern[str]
     keyword_types: dict[str, frozenset[str]]
@@ -118,8 +118,7 @@ def load() -> Lexicon:
                 if short != long and short in long:
                     by_word[long] |= types
         return Lexicon(
-            triggers={t: _any(p) for t, p in data["triggers"].items()},
-            folded_triggers={t: _split_cased(p) for t, p in data["triggers"].items()},
+            triggers={t: _split_cased(p) for t, p in data["triggers"].items()},
             subject_triggers={
                 t: (
                     re.compile(lower_pattern(v["subject"]), re.ASCII),
