@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,8 +26,10 @@ from nkwatch.store.sqlite import SQLiteStore
 _DATA = ("events.toml", "place_cues.toml", "dated_events.toml")
 
 
+@cache
 def extractor_version() -> str:
-    """Return the version of what extraction depends on: code, lexicons, gazetteer."""
+    """Return the version of what extraction depends on: code, lexicons, gazetteer (the
+    packaged data does not change while a process runs: computed once)."""
     digest = hashlib.sha256(__version__.encode())
     for name in _DATA:
         digest.update(resources.files("nkwatch.data").joinpath(name).read_bytes())

@@ -135,9 +135,12 @@ def _optional(value: str) -> str | None:
 def load() -> Gazetteer:
     """Return the shipped gazetteer (read once per process)."""
     where = "nkwatch/data/gazetteer"
+    files = ("gazetteer/units.tsv", "gazetteer/names.tsv", "gazetteer/regions.json",
+             "place_cues.toml")  # fmt: skip
     try:
+        texts = {name: _text(name) for name in files}
         units = {}
-        for row in csv.DictReader(_text("gazetteer/units.tsv").splitlines(), delimiter="\t"):
+        for row in csv.DictReader(texts["gazetteer/units.tsv"].splitlines(), delimiter="\t"):
             units[row["id"]] = Unit(
                 id=row["id"],
                 level=row["level"],
@@ -155,19 +158,18 @@ def load() -> Gazetteer:
             )
         names = [
             (row["unit"], row["form"], row["requires_suffix"] == "1")
-            for row in csv.DictReader(_text("gazetteer/names.tsv").splitlines(), delimiter="\t")
+            for row in csv.DictReader(texts["gazetteer/names.tsv"].splitlines(), delimiter="\t")
         ]
-        regions = json.loads(_text("gazetteer/regions.json"))
-        cues = tomllib.loads(_text("place_cues.toml"))
+        regions = json.loads(texts["gazetteer/regions.json"])
+        cues = tomllib.loads(texts["place_cues.toml"])
     except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as exc:
         raise DataFileError(f"gazetteer data is damaged: {exc}", location=where) from None
     unknown = sorted({u for u, _, _ in names if u not in units})
     if unknown:
         raise DataFileError(f"names of unknown units: {', '.join(unknown[:5])}", location=where)
     digest = hashlib.sha256()
-    for name in ("gazetteer/units.tsv", "gazetteer/names.tsv", "gazetteer/regions.json"):
-        digest.update(_text(name).encode("utf-8"))
-    digest.update(_text("place_cues.toml").encode("utf-8"))
+    for name in files:
+        digest.update(texts[name].encode("utf-8"))
     try:
         return Gazetteer(units, names, regions, cues, version=digest.hexdigest()[:12])
     except (re.error, KeyError, TypeError) as exc:
