@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
-from nkwatch.cli.app import app, console, print_json, settings
+from nkwatch.cli.app import ReportId, app, console, print_json, settings
 from nkwatch.model import PlaceMention, TimeExpression
 from nkwatch.nlp.geo.assign import PlaceAssignment
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
@@ -73,9 +73,7 @@ def times_json(times: list[TimeExpression], estimate: DateEstimate | None) -> di
 @app.command("times")
 def times_command(
     ctx: typer.Context,
-    doc_id: Annotated[
-        str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")
-    ],
+    doc_id: ReportId,
     dates_only: Annotated[
         bool, typer.Option("--dates-only", help="Leave out durations, ages, recurring times.")
     ] = False,
@@ -175,9 +173,7 @@ def report_place_text(place: PlaceAssignment) -> str:
 @app.command("places")
 def places_command(
     ctx: typer.Context,
-    doc_id: Annotated[
-        str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")
-    ],
+    doc_id: ReportId,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a report's places resolved to province and county, and store them."""

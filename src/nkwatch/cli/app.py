@@ -26,6 +26,12 @@ console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
 
 
+# The argument naming one stored report, as every per-report command takes it.
+ReportId = Annotated[
+    str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")
+]
+
+
 @dataclass
 class Settings:
     """Options given before the command name."""

@@ -10,7 +10,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from nkwatch.analyse import analyse, extractor_version
-from nkwatch.cli.app import app, console, date_option, err_console, print_json, settings
+from nkwatch.cli.app import ReportId, app, console, date_option, err_console, print_json, settings
 from nkwatch.cli.events import events_table, print_analysis
 from nkwatch.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -231,9 +231,7 @@ def docs_command(
 @app.command("show")
 def show_command(
     ctx: typer.Context,
-    doc_id: Annotated[
-        str, typer.Argument(metavar="ID", help="External id, URL, or internal id (#12).")
-    ],
+    doc_id: ReportId,
     raw: Annotated[bool, typer.Option("--raw", help="Show the report as ingested.")] = False,
     removed: Annotated[bool, typer.Option("--removed", help="Show what cleaning removed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
