@@ -110,11 +110,13 @@ def analyse(
     return report
 
 
-def predictions(store: SQLiteStore, doc_ids: Iterable[int]) -> dict[str, dict[str, Any]]:
+def predictions(
+    store: SQLiteStore, docs: Iterable[StoredDocument]
+) -> dict[str, dict[str, Any]]:
     """Return the stored analysis of reports in the codebook's file format, by external id."""
     out: dict[str, dict[str, Any]] = {}
-    for doc_id in doc_ids:
-        doc = store.get(doc_id)
+    for doc in docs:
+        doc_id = doc.id
         events = []
         for e in store.events(doc_id=doc_id, limit=100_000):
             record = {k: e[k] for k in (

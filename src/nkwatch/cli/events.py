@@ -139,7 +139,7 @@ def eval_events_command(
         ingested = ingest(store, [str(corpus)])
         ids = [r.id for r in ingested.stored + ingested.revisions + ingested.unchanged
                + ingested.duplicates]  # fmt: skip
-        by_ext = {store.get(i).ext_id: i for i in ids}
+        by_ext = {d.ext_id: d for d in (store.get(i) for i in ids)}
         missing = sorted(set(gold) - set(by_ext))
         if missing:
             raise CorpusError(
@@ -147,9 +147,9 @@ def eval_events_command(
                 location=str(corpus / "gold.jsonl"),
             )
         wanted = [by_ext[k] for k in gold]
-        analyse(store, ids=wanted)
+        analyse(store, ids=[d.id for d in wanted])
         predicted = predictions(store, wanted)
-        bodies = {k: store.get(by_ext[k]).body for k in gold}
+        bodies = {k: by_ext[k].body for k in gold}
     if out is not None:
         out.write_text(
             "".join(json.dumps(predicted[k], ensure_ascii=False) + "\n" for k in gold), "utf-8"
