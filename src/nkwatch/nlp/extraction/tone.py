@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from nkwatch.model import Event
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 
-# Cue matches needed for a stance to count.
-ENOUGH = 2
+# Quotes needed for a stance to count: inducement words are cheap in reports that are
+# coercive ("promised", "came forward"), so two; one coercive quote (an arrest) is a stance.
+INDUCEMENT_QUOTES = 2
+COERCION_QUOTES = 1
 # Events that are coercion whatever their words (when not told as background).
 _COERCIVE = {"WARNING", "ARREST", "PUNISHMENT", "CRACKDOWN", "SURVEILLANCE", "CONFISCATION"}
 
@@ -40,9 +42,9 @@ def tone(events: list[Event], lex: Lexicon | None = None) -> Tone:
                 inducement.append(quote)
             if e.type in _COERCIVE or lex.coercion.search(quote):
                 coercion.append(quote)
-    ind = len(inducement) >= ENOUGH or any(
+    ind = len(inducement) >= INDUCEMENT_QUOTES or any(
         e.type == "AMNESTY" and e.modality != "background" for e in events
     )
-    coe = len(coercion) >= 1
+    coe = len(coercion) >= COERCION_QUOTES
     label = "MIXED" if ind and coe else "INDUCEMENT" if ind else "COERCION" if coe else "NONE"
     return Tone(label, inducement, coercion)
