@@ -110,9 +110,7 @@ def analyse(
     return report
 
 
-def predictions(
-    store: SQLiteStore, docs: Iterable[StoredDocument]
-) -> dict[str, dict[str, Any]]:
+def predictions(store: SQLiteStore, docs: Iterable[StoredDocument]) -> dict[str, dict[str, Any]]:
     """Return the stored analysis of reports in the codebook's file format, by external id."""
     out: dict[str, dict[str, Any]] = {}
     for doc in docs:

@@ -61,21 +61,29 @@ def shared(lang: str = "en") -> Language:
     return build(lang)
 
 
-def annotate(text: str, published: str | None, lang: str = "en") -> Doc:
-    """Return the annotated Doc of one body (the single-document wrapper around ``pipe``)."""
+def annotate(
+    text: str, published: str | None, lang: str = "en", *, only: tuple[str, ...] | None = None
+) -> Doc:
+    """Return the annotated Doc of one body (the single-document wrapper around ``pipe``);
+    ``only`` runs just those components (and the sentencizer)."""
     nlp = shared(lang)
-    return next(pipe(nlp, [(text, published)]))
+    if only is None:
+        return next(pipe(nlp, [(text, published)]))
+    with nlp.select_pipes(enable=["sentencizer", *only]):
+        return next(pipe(nlp, [(text, published)]))
 
 
 def times_of(
     text: str, published: str | None, lang: str = "en"
 ) -> tuple[list[TimeExpression], DateEstimate | None]:
     """Return the temporal expressions of a body and, when undated, its date estimate."""
-    doc = annotate(text, published, "en" if lang not in LANGUAGES else lang)
+    doc = annotate(
+        text, published, "en" if lang not in LANGUAGES else lang, only=("nkwatch_times",)
+    )
     return doc._.times, doc._.date_estimate
 
 
 def places_of(text: str, lang: str = "en") -> tuple[list[PlaceMention], PlaceAssignment]:
     """Return the resolved place mentions of a body and the report's main place."""
-    doc = annotate(text, None, "en" if lang not in LANGUAGES else lang)
+    doc = annotate(text, None, "en" if lang not in LANGUAGES else lang, only=("nkwatch_places",))
     return doc._.places, doc._.report_place
