@@ -160,6 +160,52 @@ def test_arguments_link_across_clauses() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "etype", "actor"),
+    [
+        # "the squad" is the body named earlier with the same noun, not the last one named.
+        ("A joint inspection squad made up of officials from the party, state security and the "
+         "police arrived in Kaesong. The squad has seized 20 USB sticks.", "CONFISCATION",
+         "TASK_FORCE"),
+        ("The county State Security Department sent two signal-detection squads to Musan. "
+         "The squads arrested four brokers on Tuesday.", "ARREST", "MSS"),
+        # A pronoun subject is whoever was named last.
+        ("Border guards in Hyesan held a lecture for residents on Monday. "
+         "They warned that anyone who crosses will be caught.", "WARNING", "BORDER_GUARD"),
+        # "officials from X" are X; "agents" alone are any officials.
+        ("At a meeting of inminban heads on Monday, officials from the Hoeryong City State "
+         "Security Department said that phone users would be sent to a labour camp.",
+         "PUNISHMENT", "MSS"),
+        ("Agents of the provincial MSS detained three brokers on Friday.", "ARREST", "MSS"),
+        # A meeting's audience and people told something do not act.
+        ("At a meeting of inminban heads, residents were told that anyone who hands in a phone "
+         "will be forgiven.", "AMNESTY", "AUTHORITIES"),
+        # Who was ordered does what was ordered; an order naming no body: the authorities.
+        ("The Hyesan City Party Committee instructed inminban heads to report any household "
+         "that receives calls from China.", "SURVEILLANCE", "INMINBAN"),
+        ("The provincial party committee ordered every school to check students' phones once a "
+         "week.", "CRACKDOWN", "AUTHORITIES"),
+        ("An MSS official told the crowd that anyone who sells out the country to the enemy "
+         "would be sent to a labour camp.", "PUNISHMENT", "MSS"),
+        # Who pays a bribe acts; the ones paid are named after the trigger.
+        ("His wife tried to pay the agents 10,000 yuan to have him released.", "BRIBERY",
+         "RESIDENTS"),
+        # Triggers that name their actor.
+        ("The agent was expelled from the party on Monday.", "PUNISHMENT", "PARTY"),
+        ("Inminban meetings were held across Hyesan on Tuesday.", "MEETING", "INMINBAN"),
+        # "have been searching": the agents search (progressive, not passive).
+        ("State security agents in Wonsan have been searching homes since early April.",
+         "CRACKDOWN", "MSS"),
+        # "without trial": no court.
+        ("Three of those arrested were sent to a labour training camp without trial.",
+         "PUNISHMENT", "AUTHORITIES"),
+        ("Three men received terms of seven to ten years.", "PUNISHMENT", "COURT"),
+    ],
+)
+def test_actor_of_the_clause(text: str, etype: str, actor: str) -> None:
+    assert one(text, etype).actor == actor
+
+
+@pytest.mark.parametrize(
     ("text", "count"),
     [
         ("Agents arrested approximately 80 people in Hyesan.", 80),

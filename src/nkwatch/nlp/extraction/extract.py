@@ -14,12 +14,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nkwatch.model import Event, PlaceMention, TimeExpression
+from nkwatch.nlp.extraction.actors import Mention, Mentions, find_mentions
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
 from nkwatch.nlp.temporal.assign import TimeAssignment, time_for_span
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # Where a sentence splits into clauses: semicolons, and a comma or "and"/"but"/"while" that
 # starts a new subject with its own verb.
@@ -30,17 +34,24 @@ _CLAUSE_BREAK = re.compile(
     r"will|would)\s)"
     r"|,\s+(?:and\s+)?(?=(?:the\s+)?(?:rest|others?|the\s+second|\d+)\b[^,;]{0,40}?\b(?:were|was|had|have|followed)\b)"
 )
+_ADVERB = r"(?:\w+ly|also|then|later|all|both|since|soon|again|already)"
 _PASSIVE = re.compile(
-    r"\b(?:was|were|been|being|be|get|got|gets)\s+(?:\w+ly\s+)?(?:taken\s+into\s+)?\Z|"
-    r"\b(?:was|were|been|being|be)\s+(?:\w+ly\s+)?$",
+    rf"\b(?:was|were|been|being|be|get|got|gets)\s+(?:{_ADVERB}\s+)?(?:taken\s+into\s+)?\Z|"
+    rf"\b(?:was|were|been|being|be)\s+(?:{_ADVERB}\s+)?$",
     re.IGNORECASE,
 )
+# "received terms of seven years": the subject is who was punished.
+_RECEIVED = re.compile(r"(?:received|receive|got|were\s+given|was\s+given)\b", re.IGNORECASE)
+# "meetings were held", "homes ... were searched": a trigger that holds its passive verb.
+_PASSIVE_INSIDE = re.compile(
+    rf"\b(?:was|were|been)\s+(?:{_ADVERB}\s+)?[a-z]+(?<!ing)\b", re.IGNORECASE
+)
+_PROGRESSIVE = re.compile(r"[a-z]+ing\b", re.IGNORECASE)
 _IMPERSONAL = re.compile(
     r"\b(?:prices?|cost|fees?|commission|rates?|demand|impossible|rice|corn|flour|sugar|yuan|dollar|won)\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"sentenc|terms?\b|tried|convicted|executed", re.IGNORECASE)
-_SPEAKERS = {"PARTY", "MSS", "MSoS", "COURT", "TASK_FORCE", "INMINBAN", "LEADER", "BORDER_GUARD"}
 _SUBJECT_WINDOW = 80  # how far before a subject trigger its subject may be
 _PHRASE = 50  # a trigger longer than this spans a clause, not one phrase
 _RELATIVE_NEGATION = re.compile(
@@ -53,9 +64,19 @@ _ATTRIBUTION = re.compile(
     r"\b(?:told|said|says|reported|added|explained|noted)"
     r"(?:\s+(?:[A-Z][\w'’-]*|the|a|an|reporters?|this\s+newspaper))*\s+(?:on|last|early|late)?\s*$"
 )
-_TAKEN_TO = re.compile(r"\s+(?:away\s+)?to\s+(?:the\s+|a\s+|its\s+)?")
-_OF_BODY = re.compile(r"\s+(?:of|from)\s+(?:the\s+|a\s+)?")
-_COURT = re.compile(r"\b(?:court|trial|judge|tribunal)s?\b", re.IGNORECASE)
+_TAKEN_TO = re.compile(
+    r"\b(?:taken|brought)\s+(?:away\s+)?to\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE
+)
+_NEAR = 40  # how far a phrase that names the actor may reach past the trigger
+_ORDER_REACH = 80  # how far from "ordered" its object's "to" may be
+_TO_DO = re.compile(r"\bto\s+(?!be\b)")  # "ordered X to check", not "to be sent"
+_DOERS = ("agent", "told")  # who may do what they were ordered to
+_NOT_AN_ORDER = re.compile(r"\bthat\b|[,;:\"“]")
+_NEW_PREDICATE = re.compile(r";|,\s+and\s+(?!to\b)|,\s+(?:while|but|where|when)\b")
+_COURT = re.compile(
+    r"(?<!without\s)(?<!without\sa\s)\b(?:court|trial|judge|tribunal|ruling|verdict)s?\b",
+    re.IGNORECASE,
+)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
 _UNIQUE_PER_REPORT = {"LEGISLATION"}
@@ -112,7 +133,8 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
     text = report.text
     low = lower_same_length(text)  # what the cue patterns (lower-cased) are matched on
     events: list[Event] = []
-    passive: set[int] = set()  # ids of events stated in the passive with no agent
+    guessed: set[int] = set()  # ids of events whose actor the text does not name
+    mentions = Mentions(find_mentions(low, lex))
     for s_start, s_end in report.sentences:
         sentence = text[s_start:s_end]
         if lex.commentary.search(sentence):
@@ -121,13 +143,21 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
             found = _triggers(text, c_start, c_end, lex, low=low)
             shared: dict[str, Any] = {}  # what every event of this clause has in common
             for etype, trigger in found.items():
-                event = _event(
-                    report, low, etype, trigger, (c_start, c_end), (s_start, s_end), lex, shared
+                event, guess = _event(
+                    report,
+                    low,
+                    etype,
+                    trigger,
+                    (c_start, c_end),
+                    (s_start, s_end),
+                    lex,
+                    shared,
+                    mentions,
                 )
-                if _is_passive(low, c_start, trigger):
-                    passive.add(id(event))
+                if guess:
+                    guessed.add(id(event))
                 events.append(event)
-    _fill_from_report(events, passive, lex)
+    _fill_from_report(events, guessed, lex)
     return _merge(events)
 
 
@@ -245,7 +275,9 @@ def _event(
     sentence: tuple[int, int],
     lex: Lexicon,
     shared: dict[str, Any],
-) -> Event:
+    mentions: Mentions,
+) -> tuple[Event, bool]:
+    """Return the event of a trigger and whether its actor is a guess."""
     text = report.text
     c_start, c_end = clause
     if "place" not in shared:
@@ -270,13 +302,14 @@ def _event(
             timed = TimeAssignment(None, "none")
         shared[str(key)] = timed
     timed = shared[str(key)]
+    actor, guessed = _actor(etype, modality, low, clause, sentence, trigger, lex, mentions)
     event = Event(
         type=etype,
         modality=modality,
         evidence=text[c_start:c_end],
         evidence_start=c_start,
         evidence_end=c_end,
-        actor=_actor(etype, modality, low, clause, sentence, trigger, lex),
+        actor=actor,
         target=shared["target"],
         place=assigned.place,
         admin1=assigned.admin1,
@@ -290,7 +323,7 @@ def _event(
         place_source=assigned.source,
     )
     event.confidence = _confidence(event, trigger)
-    return event
+    return event, guessed
 
 
 def _confidence(event: Event, trigger: Hit) -> float:
@@ -321,21 +354,6 @@ def _modality(etype: str, clause: str, sentence: str, lex: Lexicon) -> str:
     return "asserted"
 
 
-def _nearest(
-    patterns: list[tuple[str, re.Pattern[str]]], text: str, start: int, end: int, anchor: int
-) -> str | None:
-    """Return the id whose pattern matches nearest before ``anchor`` in [start, end), else
-    nearest after it."""
-    best: tuple[int, int, str] | None = None
-    for rank, (name, pattern) in enumerate(patterns):
-        for m in pattern.finditer(text, start, end):
-            distance = anchor - m.end() if m.end() <= anchor else 10_000 + m.start() - anchor
-            key = (distance, rank, name)
-            if best is None or key < best:
-                best = key
-    return best[2] if best else None
-
-
 def _actor(
     etype: str,
     modality: str,
@@ -344,75 +362,122 @@ def _actor(
     sentence: tuple[int, int],
     trigger: Hit,
     lex: Lexicon,
-) -> str | None:
-    allowed = lex.allowed_actors.get(etype)
-    patterns = [
-        (a, p)
-        for a, p in lex.actors
-        if (allowed is None or a in allowed) and (a != "RESIDENTS" or etype in lex.residents_act)
-    ]
+    mentions: Mentions,
+) -> tuple[str | None, bool]:
+    """Return the event's actor and whether it is a guess (no body named, or only "agents"
+    or "officials" in the active voice), which the report's main body may then fill."""
+    allowed_ids = lex.allowed_actors.get(etype)
+
+    def allowed(a: str) -> bool:
+        return (allowed_ids is None or a in allowed_ids) and (
+            a != "RESIDENTS" or etype in lex.residents_act
+        )
+
+    c_start, c_end = clause
+    default = lex.default_actor.get(etype)
+    for actor, implied in lex.implied_actors:
+        # The phrase overlaps the trigger: "[inminban meetings] were held", "[expelled ...]".
+        m = implied.search(
+            text, max(c_start, trigger.start() - _NEAR), min(c_end, trigger.end() + _NEAR)
+        )
+        if (
+            m is not None
+            and m.end() > trigger.start()
+            and m.start() < trigger.end()
+            and allowed(actor)
+        ):
+            return actor, False
     if etype == "IMPACT":  # residents act, or the change is impersonal ("prices rose")
         if _IMPERSONAL.search(trigger.group()):
-            return None
-        return _leftmost(patterns, text, clause[0], trigger.end())
+            return None, False
+        return _named(mentions.first(c_start, trigger.end(), allowed), None)
+    if etype not in ("DIRECTIVE", "MEETING"):
+        is_ordered, doer = _ordered_by(text, clause, trigger, lex, mentions, allowed)
+        if is_ordered:  # the ones ordered, named or not ("every school"), do it
+            return (doer.actor, doer.generic) if doer is not None else (default, False)
+    if etype == "BRIBERY" and lex.payer.search(trigger.group()):
+        # "His wife tried to pay the agents": who pays acts; the agents took it.
+        return _named(mentions.first(c_start, trigger.start(), allowed), default)
     if modality in ("threatened", "planned"):
-        # The actor of a threat or an order is who made it: the subject of the sentence.
-        found = _leftmost(patterns, text, clause[0], trigger.end()) or _leftmost(
-            patterns, text, sentence[0], clause[0]
+        # The actor of a threat or an order is who made it: the subject of the sentence, or
+        # the speaker named after it ("..., they told workers").
+        found = (
+            mentions.first(c_start, trigger.end(), allowed)
+            or mentions.first(sentence[0], c_start, allowed)
+            or mentions.first(trigger.end(), sentence[1], allowed)
         )
         if found is not None:
-            return found
-    elif _is_passive(text, clause[0], trigger):
+            return _named(found, default)
+    elif _is_passive(text, c_start, trigger):
         # "were arrested by the MSS": the agent follows; without one, the authorities (§8.7),
         # or the court where the sentence is about a trial.
-        agent = _BY_AGENT.search(text, trigger.end(), clause[1])
+        agent = _BY_AGENT.search(text, trigger.end(), c_end)
         if agent is not None:
-            found = _nearest(patterns, text, agent.end(), clause[1], agent.end())
+            found = mentions.first(agent.end(), min(c_end, agent.end() + 60), allowed)
             if found is not None:
-                return found
+                return found.actor, False
         if etype == "PUNISHMENT" and (
-            _COURT.search(text, clause[0], clause[1]) or _SENTENCE.search(trigger.group())
+            _COURT.search(text, c_start, c_end) or _SENTENCE.search(trigger.group())
         ):
-            return "COURT"
+            return "COURT", False
         # "were taken to the city police station": the place they were taken names the agency.
-        where = _TAKEN_TO.match(text, trigger.end(), clause[1])
+        where = _TAKEN_TO.search(text, trigger.start(), c_end)
         if where is not None:
-            found = _leftmost(patterns, text, where.end(), min(clause[1], where.end() + 50))
-            if found not in (None, "AUTHORITIES", "RESIDENTS"):
-                return found
-        return lex.default_actor.get(etype, "AUTHORITIES")
-    found = _leftmost(patterns, text, clause[0], trigger.end())
-    if found is None:
-        found = _nearest(patterns, text, trigger.end(), clause[1], trigger.end())
-    if found is None:
-        found = _nearest(patterns, text, sentence[0], clause[0], clause[0])
-    return found or lex.default_actor.get(etype)
+            found = mentions.first(where.end(), min(c_end, where.end() + 50), allowed)
+            if found is not None and found.actor not in ("AUTHORITIES", "RESIDENTS"):
+                return found.actor, False
+        return lex.default_actor.get(etype, "AUTHORITIES"), False
+    found = (
+        mentions.first(c_start, trigger.end(), allowed)
+        or mentions.first(trigger.end(), c_end, allowed)
+        or mentions.last(sentence[0], c_start, allowed)
+    )
+    return _named(found, default)
 
 
-def _leftmost(
-    patterns: list[tuple[str, re.Pattern[str]]], text: str, start: int, end: int
-) -> str | None:
-    """Return the id of the first actor named from ``start`` to ``end`` (the clause's subject,
-    usually), the longer name winning where two start together; a name that starts before
-    ``end`` may run past it ("a joint inspection group", triggered at "inspection")."""
-    best: tuple[int, int, int, str] | None = None
-    found: list[tuple[int, int, int, str]] = []
-    for rank, (name, pattern) in enumerate(patterns):
-        m = pattern.search(text, start, min(len(text), end + 100))
-        if m is not None and m.start() < end + 60:
-            key = (m.start(), -(m.end() - m.start()), rank, name)
-            found.append(key)
-            if m.start() < end and (best is None or key < best):
-                best = key
-    if best is not None and best[3] == "AUTHORITIES":
-        # "agents of the North Pyongan Province MSS", "officials from the city MSS": the
-        # generic word is qualified by the body it belongs to.
-        qualified = _OF_BODY.match(text, best[0] - best[1])
-        if qualified is not None:
-            owners = [k for k in found if qualified.end() <= k[0] <= qualified.end() + 40]
-            if owners:
-                return min(owners)[3]
-    return best[3] if best else None
+def _named(found: Mention | None, default: str | None) -> tuple[str | None, bool]:
+    if found is None:
+        return default, True
+    return found.actor, found.generic
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """Return the last match of ``pattern`` in ``text``."""
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007  the loop keeps the last
+        pass
+    return found
+
+
+def _ordered_by(
+    text: str,
+    clause: tuple[int, int],
+    trigger: Hit,
+    lex: Lexicon,
+    mentions: Mentions,
+    allowed: Callable[[str], bool],
+) -> tuple[bool, Mention | None]:
+    """Return whether the trigger names what someone was ordered to do, and who was ordered
+    ("the committee instructed inminban heads to report ...": the inminban heads report;
+    None when the order names no body: the factories, the schools)."""
+    c_start = clause[0]
+    before = text[c_start : trigger.start()]
+    passive = _last(lex.ordered, before)
+    if passive is not None:  # "Border guards have been ordered to open fire"
+        return True, mentions.first(c_start, c_start + passive.start(), allowed, roles=_DOERS)
+    verb = _last(lex.order, before)
+    if verb is None:
+        return False, None
+    to = _TO_DO.search(before, verb.end())
+    if (
+        to is None
+        or to.start() - verb.end() > _ORDER_REACH
+        or _NOT_AN_ORDER.search(before, verb.end(), to.start())  # "told the crowd that ..."
+        or _NEW_PREDICATE.search(before, to.end())  # "..., and called for anyone to be sent"
+    ):
+        return False, None
+    obj_start = c_start + verb.end()
+    return True, mentions.first(obj_start, c_start + to.start(), allowed, roles=_DOERS)
 
 
 def _target(
@@ -426,7 +491,11 @@ def _target(
 
 
 def _is_passive(text: str, clause_start: int, trigger: Hit) -> bool:
+    if _PROGRESSIVE.match(trigger.group()):
+        return False  # "have been searching homes": the agents search
     if re.match(r"(?:was|were|been|being|have\s+been|has\s+been)\b", trigger.group(), re.I):
+        return True
+    if _PASSIVE_INSIDE.search(trigger.group()) or _RECEIVED.match(trigger.group()):
         return True
     return _PASSIVE.search(text, clause_start, trigger.start()) is not None
 
@@ -513,7 +582,7 @@ def _law(
     return {"article": article.group(1) if article else None, "year": year}
 
 
-def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> None:
+def _fill_from_report(events: list[Event], guessed: set[int], lex: Lexicon) -> None:
     """A generic actor takes the report's most named specific one ("agents" in a report
     about the MSS); a missing target takes the report's most frequent one."""
     specific = Counter(
@@ -522,25 +591,13 @@ def _fill_from_report(events: list[Event], passive: set[int], lex: Lexicon) -> N
     main_actor = specific.most_common(1)[0][0] if specific else None
     targets = Counter(e.target for e in events if e.target and e.target != "RESIDENTS")
     main_target = targets.most_common(1)[0][0] if targets else None
-    speaker: str | None = None
     for e in events:
-        if e.actor == "AUTHORITIES" and main_actor and id(e) not in passive and e.type in (
+        if e.actor == "AUTHORITIES" and main_actor and id(e) in guessed and e.type in (
             "ARREST", "CONFISCATION", "SURVEILLANCE", "CRACKDOWN",
         ):  # fmt: skip
             allowed = lex.allowed_actors.get(e.type)
             if allowed is None or main_actor in allowed:
                 e.actor = main_actor
-        if e.modality in ("planned", "threatened") and e.actor == "AUTHORITIES" and speaker:
-            # "They told residents that anyone caught would be ...": the one who spoke last.
-            e.actor = speaker
-        if e.actor in _SPEAKERS and e.type in (
-            "DIRECTIVE",
-            "MEETING",
-            "INDOCTRINATION",
-            "WARNING",
-            "AMNESTY",
-        ):
-            speaker = e.actor
         if e.target is None:
             e.target = lex.default_target.get(e.type) or main_target
 

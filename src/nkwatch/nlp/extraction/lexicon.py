@@ -50,6 +50,16 @@ def _split_cased(patterns: list[str]) -> tuple[re.Pattern[str] | None, re.Patter
 
 
 @dataclass(frozen=True)
+class Anaphor:
+    """A phrase that refers back to a body named earlier (see ``[[anaphors]]``)."""
+
+    pattern: re.Pattern[str]
+    refers_to: frozenset[str]
+    window: int
+    default: str | None
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Compiled patterns of ``events.toml`` (see that file for what each is)."""
 
@@ -64,6 +74,15 @@ class Lexicon:
     commentary: re.Pattern[str]
     modality: dict[str, re.Pattern[str]]
     actors: list[tuple[str, re.Pattern[str]]]
+    anaphors: list[Anaphor]
+    audience: re.Pattern[str]
+    audience_actors: frozenset[str]
+    told: re.Pattern[str]
+    order: re.Pattern[str]
+    ordered: re.Pattern[str]
+    payer: re.Pattern[str]
+    generic: re.Pattern[str]
+    implied_actors: list[tuple[str, re.Pattern[str]]]
     targets: list[tuple[str, re.Pattern[str]]]
     default_actor: dict[str, str]
     default_target: dict[str, str]
@@ -107,6 +126,7 @@ def load() -> Lexicon:
             re.ASCII,
         )
         severity = data["penalties"]["severity"]
+        roles = data["actor_roles"]
         by_word: dict[str, set[str]] = {}
         for etype, words in data["keywords"].items():
             for word in words:
@@ -136,6 +156,23 @@ def load() -> Lexicon:
             commentary=_any(data["negation"]["commentary"], 0),
             modality={m: _low(p) for m, p in data["modality"].items()},
             actors=[(a, _low(p)) for a, p in data["actors"].items()],
+            anaphors=[
+                Anaphor(
+                    _low([a["pattern"]]),
+                    frozenset(a["refers_to"]),
+                    int(a["window"]),
+                    a.get("default"),
+                )
+                for a in data["anaphors"]
+            ],
+            audience=_low([roles["audience"]]),
+            audience_actors=frozenset(roles["audience_actors"]),
+            told=_low([roles["told"]]),
+            order=_low([roles["order"]]),
+            ordered=_low([roles["ordered"]]),
+            payer=_low([roles["payer"]]),
+            generic=_low([roles["generic"]]),
+            implied_actors=[(a, _low([p])) for a, p in roles["implied"].items()],
             targets=[(t, _low(p)) for t, p in data["targets"].items()],
             default_actor=dict(data["defaults"]["actor"]),
             default_target=dict(data["defaults"]["target"]),
