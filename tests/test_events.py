@@ -265,6 +265,37 @@ def test_planned_events_are_dated_by_the_order() -> None:
     assert e.modality == "planned" and e.when is not None and e.when.start == "2022-01-17"
 
 
+def test_a_penalty_the_text_dates_itself_keeps_its_date() -> None:
+    text = (
+        "On Monday, officials said the three members of the man's family are to be banished "
+        "to a remote mountain village next month."
+    )
+    e = one(text, "PUNISHMENT", "2022-01-20")
+    assert e.when is not None and (e.when.start, e.when.precision) == ("2022-02-01", "month")
+
+
+def test_the_lede_is_dated_by_the_detail_that_follows() -> None:
+    text = (
+        "State security agents in Hyesan have arrested at least seven people for using "
+        "Chinese phones, a source said.\n\n"
+        "On January 12, agents arrested two phone users near the river."
+    )
+    lede = [e for e in events(text, "2022-01-20") if e.type == "ARREST"][0]
+    assert lede.when is not None and lede.when.start == "2022-01-12"
+    assert lede.when_source == "detail"
+
+
+def test_reactions_and_comparisons_are_not_dated_by_their_context() -> None:
+    text = (
+        "Agents raided homes in Hyesan on Monday. Brokers now take 50 percent of every "
+        "transfer, up from 30 percent last autumn. Some residents have buried their phones."
+    )
+    impacts = [e for e in events(text, "2022-01-20") if e.type == "IMPACT"]
+    assert impacts and all(e.when is None for e in impacts), [
+        (e.evidence, e.when) for e in impacts
+    ]
+
+
 def test_tone() -> None:
     def tone_of(text: str) -> str:
         return str(annotate(text, "2022-01-20")._.tone.label)

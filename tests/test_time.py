@@ -69,7 +69,8 @@ def test_roles_say_how_the_expression_frames_its_clause() -> None:
         for t in tag_times(
             "Since early March agents have raided homes; phones must be handed in by March 31, "
             "and anyone caught after April 1 will be sent away under the 2020 Reactionary "
-            "Ideology and Culture Rejection Act. It was said on Monday.",
+            "Ideology and Culture Rejection Act. Agents came back on Monday, a source told Daily "
+            "NK on Tuesday. Brokers take 50 percent, up from 30 percent last autumn.",
             "2022-03-17",
         )
     }
@@ -80,7 +81,16 @@ def test_roles_say_how_the_expression_frames_its_clause() -> None:
         "2020": "attribute",
         "Reactionary Ideology and Culture Rejection Act": "attribute",
         "Monday": "point",
+        "Tuesday": "reported",  # the day a source spoke dates no event
+        "last autumn": "comparison",  # the time of what is compared with
     }
+
+
+def test_the_weekend_is_the_last_one() -> None:
+    tagged = tag_times("Prices have risen since the weekend. The week was quiet.", "2020-02-04")
+    assert [(t.text, t.span) for t in tagged] == [
+        ("the weekend", TimeSpan("2020-02-01", "2020-02-04", "week"))
+    ]
 
 
 def test_durations_carry_their_length() -> None:

@@ -209,7 +209,9 @@ class TimeExpression:
     not), ``duration`` or ``age`` (a length of time, never a date; ``amount`` and ``unit``
     say how long), or ``recurring`` ("every Monday": no single date). ``role`` says how the
     expression frames its clause: ``point``, ``since`` (from then until publication or the
-    range's end), ``deadline`` ("by July 31", "before the deadline"), ``after``. ``anchor``
+    range's end), ``deadline`` ("by July 31", "before the deadline"), ``after``,
+    ``comparison`` (what something is compared with: "up from 30 percent last autumn"),
+    ``reported`` (the day a source spoke: "a source told Daily NK on Wednesday"). ``anchor``
     says what resolved it: ``absolute``, ``publication``, ``estimate``, ``reference`` (an
     earlier expression), or ``known_event`` (the table of dated events).
     """

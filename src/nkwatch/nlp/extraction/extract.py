@@ -58,12 +58,6 @@ _RELATIVE_NEGATION = re.compile(
     r"\b(?:who|that|which)\s+(?:do|does|did|have|has|had|are|is|was|were)\s+not\s+[\w-]+",
     re.IGNORECASE,
 )
-# "…, a source told Korea Field Report on Wednesday", "the source said on Tuesday": the day a
-# source spoke, right after the reporting verb and the outlet's name.
-_ATTRIBUTION = re.compile(
-    r"\b(?:told|said|says|reported|added|explained|noted)"
-    r"(?:\s+(?:[A-Z][\w'’-]*|the|a|an|reporters?|this\s+newspaper))*\s+(?:on|last|early|late)?\s*$"
-)
 _TAKEN_TO = re.compile(
     r"\b(?:taken|brought)\s+(?:away\s+)?to\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE
 )
@@ -81,6 +75,8 @@ _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
 _UNIQUE_PER_REPORT = {"LEGISLATION"}
 _CAMPAIGNS = {"AMNESTY"}
+# Kinds of events of which a report tells several, each once: what people did in response.
+_EFFECTS = {"IMPACT"}
 _PEOPLE_TYPES = {
     "ARREST", "CONFISCATION", "PUNISHMENT", "DEFECTION", "AMNESTY", "INDOCTRINATION", "IMPACT",
 }  # fmt: skip
@@ -101,11 +97,7 @@ class Report:
     def event_times(self) -> list[TimeExpression]:
         """Return the time expressions that can date an event: not the day a source spoke
         ("…, a source told Daily NK on Wednesday")."""
-        return [
-            t
-            for t in self.times
-            if not _ATTRIBUTION.search(self.text, max(0, t.start - 60), t.start)
-        ]
+        return [t for t in self.times if t.role != "reported"]
 
 
 def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -158,6 +150,7 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
                     guessed.add(id(event))
                 events.append(event)
     _fill_from_report(events, guessed, lex)
+    _date_lede(events, report.sentences[0][1] if report.sentences else 0)
     return _merge(events)
 
 
@@ -291,14 +284,30 @@ def _event(
     # penalty that future is when the offence is committed: "anyone caught from January"); a
     # planned event the text dates itself ("lectures in the first week of January") keeps it.
     ordered = modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT")
-    key = ("time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality)
+    key = (
+        "time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality,
+        trigger.start(),
+    )  # fmt: skip
     if str(key) not in shared:
         times = report.event_times
         if ordered:
-            times = [t for t in times if not _future(t, report.published)]
-        timed = time_for_span(text, times, report.sentences, c_start, c_end, event_type=etype)
-        if timed.source == "context" and (report.published is None or modality == "background"):
-            # An undated report, or context told as background: only the text's own dates (§4).
+            # ... unless the future is told of the penalty itself: "the family are to be
+            # banished next month" (after the trigger, in its clause).
+            dates_itself = etype != "DIRECTIVE"
+            times = [
+                t for t in times
+                if not _future(t, report.published)
+                or (dates_itself and trigger.end() <= t.start < c_end)
+            ]  # fmt: skip
+        timed = time_for_span(
+            text, times, report.sentences, c_start, c_end, event_type=etype,
+            anchor=trigger.start(),
+        )  # fmt: skip
+        if timed.source == "context" and (
+            report.published is None or modality == "background" or etype in lex.own_date_only
+        ):
+            # An undated report, context told as background, a reaction: only the text's own
+            # dates (§4).
             timed = TimeAssignment(None, "none")
         shared[str(key)] = timed
     timed = shared[str(key)]
@@ -602,6 +611,32 @@ def _fill_from_report(events: list[Event], guessed: set[int], lex: Lexicon) -> N
             e.target = lex.default_target.get(e.type) or main_target
 
 
+def _date_lede(events: list[Event], lede_end: int) -> None:
+    """Date the undated events of the lede (the first sentence, which sums the report up) by
+    the first later event of the same type, modality and group that dates itself: the report
+    tells there, in detail, what its lede summed up ("has arrested at least seven people" ...
+    "On March 3, agents arrested ...")."""
+    for i, lede in enumerate(events):
+        if lede.evidence_start >= lede_end:
+            break
+        if lede.when is not None:
+            continue
+        detail = next(
+            (
+                e
+                for e in events[i + 1 :]
+                if e.type == lede.type
+                and e.modality == lede.modality
+                and e.when is not None
+                and e.when_source in ("clause", "sentence")
+                and _same_group(lede.target, e.target)
+            ),
+            None,
+        )
+        if detail is not None:
+            lede.when, lede.when_source = detail.when, "detail"
+
+
 def _merge(events: list[Event]) -> list[Event]:
     """Merge restatements: one LEGISLATION per law per report; for other types, a later event
     with the same type, modality, target, place and penalty that adds no count or date of its
@@ -624,7 +659,8 @@ def _merge(events: list[Event]) -> list[Event]:
                     break
                 continue
             if (
-                earlier.modality == e.modality
+                e.type not in _EFFECTS
+                and earlier.modality == e.modality
                 and _same_group(earlier.target, e.target)
                 and earlier.admin2 == e.admin2
                 and e.count is None
@@ -647,6 +683,8 @@ def _merge(events: list[Event]) -> list[Event]:
                 same.also.append((e.evidence, e.evidence_start, e.evidence_end))
             if same.law is None and e.law is not None:
                 same.law = e.law
+            if same.when is None and e.when is not None:  # the restatement dates it
+                same.when, same.when_source = e.when, e.when_source
     return out
 
 

@@ -83,6 +83,7 @@ class Lexicon:
     payer: re.Pattern[str]
     generic: re.Pattern[str]
     implied_actors: list[tuple[str, re.Pattern[str]]]
+    own_date_only: frozenset[str]
     targets: list[tuple[str, re.Pattern[str]]]
     default_actor: dict[str, str]
     default_target: dict[str, str]
@@ -172,6 +173,7 @@ def load() -> Lexicon:
             ordered=_low([roles["ordered"]]),
             payer=_low([roles["payer"]]),
             generic=_low([roles["generic"]]),
+            own_date_only=frozenset(data["time"]["own_date_only"]),
             implied_actors=[(a, _low([p])) for a, p in roles["implied"].items()],
             targets=[(t, _low(p)) for t, p in data["targets"].items()],
             default_actor=dict(data["defaults"]["actor"]),

@@ -16,8 +16,9 @@ from nkwatch.model import TimeExpression, TimeSpan
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 # Expressions that frame a clause without dating its event: a deadline ("by July 31"), a
-# condition ("after October 20"), the date of a law the event is done under.
-CONDITIONS = {"deadline", "after", "attribute"}
+# condition ("after October 20"), the date of a law the event is done under, the time of what
+# it is compared with ("up from 30 percent last autumn"), the day a source spoke.
+CONDITIONS = {"deadline", "after", "attribute", "comparison", "reported"}
 # Absolute expressions precise enough to say when a report was at the earliest written.
 STRONG_RULES = {"iso", "mdy", "dmy", "md_range", "dm_range", "my"}
 
@@ -54,6 +55,7 @@ def time_for_span(
     *,
     event_type: str | None = None,
     published: str | None = None,
+    anchor: int | None = None,
 ) -> TimeAssignment:
     """Return the time of the event stated by ``text[start:end]``.
 
@@ -61,7 +63,9 @@ def time_for_span(
     the codebook's conventions: a ``LEGISLATION`` event takes the date of its law (§8.3); an
     ``AMNESTY`` offer runs until its deadline (§4). When nothing in the text dates the event
     and ``published`` is given, the publication day is returned with ``source="publication"``
-    so that the caller can say so.
+    so that the caller can say so. ``anchor`` is where the event's word is: of several times in
+    the clause, the nearest to it dates the event ("in February, after an inspection in
+    January": the inspection was in January).
     """
     dated = _dated(times)
     inside = [t for t in dated if t.start < end and t.end > start]
@@ -69,7 +73,7 @@ def time_for_span(
         laws = [t for t in inside if t.role == "attribute"]
         if laws:
             return TimeAssignment(laws[0].span, "clause", laws[0])
-    found = _time_for_span(text, dated, inside, sentences, start, end)
+    found = _time_for_span(text, dated, inside, sentences, start, end, anchor)
     if event_type == "AMNESTY":
         found = _until_deadline(found, dated, inside, sentences, start)
     if found.span is None and published:
@@ -108,9 +112,13 @@ def _time_for_span(
     sentences: list[tuple[int, int]],
     start: int,
     end: int,
+    anchor: int | None = None,
 ) -> TimeAssignment:
     firm = [t for t in inside if t.role not in CONDITIONS]
     if firm:
+        if anchor is not None and len(firm) > 1:
+            nearest = min(firm, key=lambda t: abs(_distance(t, anchor, anchor)))
+            return TimeAssignment(nearest.span, "clause", nearest)
         return TimeAssignment(firm[0].span, "clause", firm[0])
     sentence = next(((s, e) for s, e in sentences if s <= start < e), (start, end))
     around = [t for t in dated if sentence[0] <= t.start < sentence[1] and t.role not in CONDITIONS]

@@ -248,7 +248,9 @@ KINDS: list[tuple[str, str]] = [
         + f"(?:{WEEKDAY}|{ci('day|week|month|year|morning|evening|night|weekend')})"
         + f"(?:\\s+{ci('morning|afternoon|evening|night')})?\\b"
         + f"|(?:{WEEKDAY})s\\b(?:\\s+{ci('and')}\\s+{WEEKDAY}s\\b)?"
-        + f"|{ci('daily|weekly|monthly|annually|nightly')}\\b",
+        # Capitalized inside a sentence, it is a name: "Daily NK", "Tumen Weekly".
+        + r"|(?:daily|weekly|monthly|annually|nightly|(?:^|(?<=[.!?]\s))"
+        + r"(?:Daily|Weekly|Monthly|Annually|Nightly))\b",
     ),
     (
         "weekday",
@@ -264,7 +266,9 @@ KINDS: list[tuple[str, str]] = [
     ),
     (
         "relperiod",
-        f"(?P<which>{PERIOD_WHICH})\\s+(?P<unit>{ci('week|month|year|weekend')})(?P<poss>'s)?\\b",
+        # "the weekend" alone is the last one; "the week" or "the year" is no date by itself.
+        f"(?P<which>{PERIOD_WHICH}|{ci('the')}(?=\\s+{ci('weekend')}))\\s+"
+        f"(?P<unit>{ci('week|month|year|weekend')})(?P<poss>'s)?\\b",
     ),
     (
         "season",

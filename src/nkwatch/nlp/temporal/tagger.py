@@ -69,6 +69,8 @@ EVENT_NOUNS = {
     "operation": ("operation",), "squads": ("squad",), "squad": ("squad",),
     "group": ("group",), "task force": ("task force",), "team": ("team",),
     "teams": ("team",), "sentencing": ("sentenc",), "verdict": ("sentenc", "verdict"),
+    "banishment": ("banish",), "banishments": ("banish",), "notice": ("notice",),
+    "escape": ("escape", "fled", "crossed"), "expulsions": ("expel",),
 }  # fmt: skip
 EVENT_REF = re.compile(
     r"(?:[A-Z]?[a-z]+\s+){0,2}?(?P<noun>"
@@ -79,6 +81,20 @@ EVENT_AFTER = re.compile(r"\s+the\s+" + EVENT_REF.pattern)
 LAW_AFTER_YEAR = re.compile(
     r"\s+(?:(?:[A-Z][\w'’-]*|and|of|on|the)\s+){0,8}?(?:Act|Law|Code|Decree|Constitution)\b"
     r"|\s+(?:revision|amendment|version)\b"
+)
+# A date that dates what something is compared with, not the event: "up from 30 percent last
+# autumn", "three times what they did last year", "a call that cost 20 yuan last autumn".
+COMPARISON_BEFORE = re.compile(
+    r"(?:\b(?:up|down|rising|falling|risen|fallen)\s+from\b|\bcompared\s+(?:with|to)\b"
+    r"|\bthan\b|\bwhat\s+(?:they|it|he|she|we|people)\s+(?:did|charged|cost|paid|earned)"
+    r"|\bthat\s+cost\b)[^,.;]{0,30}$",
+    re.IGNORECASE,
+)
+# "…, a source told Korea Field Report on Wednesday", "the source said on Tuesday": the day a
+# source spoke, right after the reporting verb and the outlet's name.
+ATTRIBUTION_BEFORE = re.compile(
+    r"\b(?:told|said|says|reported|added|explained|noted)"
+    r"(?:\s+(?:[A-Z][\w'’-]*|the|a|an|reporters?|this\s+newspaper))*\s+(?:on|last|early|late)?\s*$"
 )
 CLAUSE_LEFT = re.compile(
     r"[.;:!?\n\"“”]|\b(?:that|which|who|when|while|because|but|after|although)\b", re.IGNORECASE
@@ -212,13 +228,17 @@ class TimeTagger:
                 found.append(expr)
                 continue
             expr.role = self._role(kind, inner, prep, text, end)
+            if COMPARISON_BEFORE.search(text, max(0, start - 60), start):
+                expr.role = "comparison"
+            elif ATTRIBUTION_BEFORE.search(text, max(0, start - 60), start):
+                expr.role = "reported"  # the day a source spoke: it dates no event
             merged = _merge_range(text, found, expr)
             if merged is not None:
                 found[-1] = merged
                 history.append(merged)
                 continue
             if expr.span is not None:
-                if expr.role != "attribute":
+                if expr.role not in ("attribute", "reported"):
                     history.append(
                         TimeExpression(
                             expr.text, start, end, "date", expr.span, anchor=anchor, rule=kind
@@ -397,10 +417,9 @@ class TimeTagger:
         pub = _need(ctx.anchor)
         which, unit = _fold(m["which"]).removeprefix("the "), _fold(m["unit"])
         step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(which, 0)
-        if unit == "weekend":
-            saturday = cal.week_start(pub) + timedelta(
-                days=5, weeks=step or (-1 if pub.weekday() < 5 and which == "past" else 0)
-            )
+        if unit == "weekend":  # "the weekend", "the past weekend": the last one
+            last = -1 if pub.weekday() < 5 and which in ("past", "the") else 0
+            saturday = cal.week_start(pub) + timedelta(days=5, weeks=step or last)
             return "date", cal.span(saturday, saturday + timedelta(days=1), "week"), ctx.anchor_kind
         if which == "past":
             back = {
