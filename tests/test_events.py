@@ -280,7 +280,7 @@ def test_the_lede_is_dated_by_the_detail_that_follows() -> None:
         "Chinese phones, a source said.\n\n"
         "On January 12, agents arrested two phone users near the river."
     )
-    lede = [e for e in events(text, "2022-01-20") if e.type == "ARREST"][0]
+    lede = next(e for e in events(text, "2022-01-20") if e.type == "ARREST")
     assert lede.when is not None and lede.when.start == "2022-01-12"
     assert lede.when_source == "detail"
 

@@ -44,25 +44,28 @@ class Mention:
 
 def find_mentions(low: str, lex: Lexicon) -> list[Mention]:
     """Return the actor mentions of a lower-cased body, in text order."""
-    # (start, -length, rank, id or anaphor index); an anaphor ranks after every name.
-    hits: list[tuple[int, int, int, str | int, int]] = []
-    for rank, (name, pattern) in enumerate(lex.actors):
-        hits += [
-            (m.start(), m.start() - m.end(), rank, name, m.end()) for m in pattern.finditer(low)
-        ]
-    last = len(lex.actors)
-    for index, anaphor in enumerate(lex.anaphors):
-        hits += [
-            (m.start(), m.start() - m.end(), last + index, index, m.end())
-            for m in anaphor.pattern.finditer(low)
-        ]
-    hits.sort()
+    # Each name or anaphor as (start, end, id or anaphor index): at the first place where
+    # any matches, the longest there (the first listed on a tie), then on after its end.
+    hits: list[tuple[int, int, str | int]] = []
+    candidates: list[tuple[str | int, re.Pattern[str]]] = [
+        *lex.actors,
+        *enumerate(a.pattern for a in lex.anaphors),
+    ]
+    pos = 0
+    while (found := lex.mention_scanner.search(low, pos)) is not None:
+        start = found.start()
+        best: tuple[int, str | int] | None = None
+        for what, pattern in candidates:
+            hit = pattern.match(low, start)
+            if hit is not None and (best is None or hit.end() > best[0]):
+                best = (hit.end(), what)
+        if best is None or best[0] == start:  # an empty match: step over it
+            pos = start + 1
+            continue
+        hits.append((start, best[0], best[1]))
+        pos = best[0]
     mentions: list[Mention] = []
-    covered = -1
-    for start, _, _, what, end in hits:
-        if start < covered:
-            continue  # inside a longer name
-        covered = end
+    for start, end, what in hits:
         if isinstance(what, int):
             anaphor = lex.anaphors[what]
             head = _HEAD.search(low, start, end)

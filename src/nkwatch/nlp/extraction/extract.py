@@ -131,9 +131,10 @@ def extract(report: Report, lex: Lexicon | None = None) -> list[Event]:
         sentence = text[s_start:s_end]
         if lex.commentary.search(sentence):
             continue
+        in_sentence: dict[Any, Any] = {}  # what every event of this sentence has in common
         for c_start, c_end in clauses(text, s_start, s_end):
             found = _triggers(text, c_start, c_end, lex, low=low)
-            shared: dict[str, Any] = {}  # what every event of this clause has in common
+            shared: dict[Any, Any] = {"sentence": in_sentence}  # ... and of this clause
             for etype, trigger in found.items():
                 event, guess = _event(
                     report,
@@ -277,7 +278,9 @@ def _event(
         shared["place"] = place_for_span(
             report.places, report.sentences, c_start, c_end, text=text, report=report.report_place
         )
-        shared["target"] = _target(low, clause, sentence, lex)
+        shared["target"] = _target(low, clause, lex) or _cached(
+            shared["sentence"], "target", _target, low, sentence, lex
+        )
     assigned: PlaceAssignment = shared["place"]
     modality = _modality(etype, low[c_start:c_end], low[sentence[0] : sentence[1]], lex)
     # A threat or an order is dated when it was made (§4), not by the future it names (for a
@@ -324,7 +327,9 @@ def _event(
         admin1=assigned.admin1,
         admin2=assigned.admin2,
         when=timed.span,
-        count=_count(etype, low, clause, sentence, lex),
+        count=_cached(
+            shared, ("count", _count_scope(etype)), _count, etype, low, clause, sentence, lex
+        ),
         penalty=_penalty(etype, report, low, clause, sentence, lex),
         law=_law(etype, text, clause, sentence, lex),
         trigger=trigger.group(),
@@ -333,6 +338,13 @@ def _event(
     )
     event.confidence = _confidence(event, trigger)
     return event, guessed
+
+
+def _cached(shared: dict[Any, Any], key: Any, f: Callable[..., Any], *args: Any) -> Any:
+    """Return ``f(*args)``, computed once per clause for ``key``."""
+    if key not in shared:
+        shared[key] = f(*args)
+    return shared[key]
 
 
 def _confidence(event: Event, trigger: Hit) -> float:
@@ -489,13 +501,11 @@ def _ordered_by(
     return True, mentions.first(obj_start, c_start + to.start(), allowed, roles=_DOERS)
 
 
-def _target(
-    text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
-) -> str | None:
-    for start, end in (clause, sentence):
-        for name, pattern in lex.targets:
-            if pattern.search(text, start, end):
-                return name
+def _target(text: str, span: tuple[int, int], lex: Lexicon) -> str | None:
+    """Return the first listed target named in ``text[span]``."""
+    for name, pattern in lex.targets:
+        if pattern.search(text, *span):
+            return name
     return None
 
 
@@ -520,12 +530,20 @@ def _number(word: str, lex: Lexicon) -> int | None:
     return lex.numbers.get(word)
 
 
+def _count_scope(etype: str) -> str:
+    """Return where an event's count may be stated: its sentence, its clause, nowhere."""
+    if etype in _PEOPLE_TYPES:
+        return "sentence"
+    return "clause" if etype in ("MEETING", "BRIBERY") else "none"
+
+
 def _count(
     etype: str, text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
 ) -> int | None:
-    if etype not in _PEOPLE_TYPES and etype not in ("MEETING", "BRIBERY"):
+    scope = _count_scope(etype)
+    if scope == "none":
         return None
-    spans = [clause] + ([sentence] if etype in _PEOPLE_TYPES else [])
+    spans = [clause] + ([sentence] if scope == "sentence" else [])
     for start, end in spans:
         chunk = text[start:end]  # searched alone: "^" must match where the clause starts
         for pattern in (lex.count, lex.count_subject):

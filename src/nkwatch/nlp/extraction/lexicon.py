@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 
 from nkwatch.errors import DataFileError
+from nkwatch.nlp.regex import trie_pattern
 
 TYPES = (
     "DIRECTIVE", "MEETING", "INDOCTRINATION", "AMNESTY", "CRACKDOWN", "SURVEILLANCE", "ARREST",
@@ -75,6 +76,7 @@ class Lexicon:
     modality: dict[str, re.Pattern[str]]
     actors: list[tuple[str, re.Pattern[str]]]
     anaphors: list[Anaphor]
+    mention_scanner: re.Pattern[str]  # any actor name or anaphor
     audience: re.Pattern[str]
     audience_actors: frozenset[str]
     told: re.Pattern[str]
@@ -147,9 +149,7 @@ def load() -> Lexicon:
                 )
                 for t, v in data.get("subject_triggers", {}).items()
             },
-            keyword_scanner=re.compile(
-                "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
-            ),
+            keyword_scanner=re.compile(trie_pattern(by_word)),
             keyword_types={w: frozenset(ts) for w, ts in by_word.items()},
             negation=_low(data["negation"]["before"]),
             reference=_low(data["negation"]["reference"]),
@@ -157,6 +157,10 @@ def load() -> Lexicon:
             commentary=_any(data["negation"]["commentary"], 0),
             modality={m: _low(p) for m, p in data["modality"].items()},
             actors=[(a, _low(p)) for a, p in data["actors"].items()],
+            mention_scanner=_low(
+                [p for _, ps in data["actors"].items() for p in ps]
+                + [a["pattern"] for a in data["anaphors"]]
+            ),
             anaphors=[
                 Anaphor(
                     _low([a["pattern"]]),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from nkwatch.nlp.regex import start_gate
+
 
 def ci(words: str) -> str:
     """Return ``words`` (a regex) matching with or without a capital at each word's start.
@@ -311,8 +313,12 @@ def strip_names(pattern: str) -> str:
 
 def compile_scanner(kinds: list[tuple[str, str]]) -> re.Pattern[str]:
     """Return the one regex that finds every kind, an optional preposition first."""
-    body = "|".join(f"(?P<{name}>{strip_names(pattern)})" for name, pattern in kinds)
-    return re.compile(rf"(?<![\w'’-])(?:(?P<prep>{PREPOSITION})\s+(?:[Tt]he\s+)??)?(?:{body})")
+    body = "|".join(
+        f"(?P<{name}>{start_gate(strip_names(pattern)) or ''}{strip_names(pattern)})"
+        for name, pattern in kinds
+    )
+    scanner = rf"(?:(?P<prep>{PREPOSITION})\s+(?:[Tt]he\s+)??)?(?:{body})"
+    return re.compile(rf"(?<![\w'’-]){start_gate(scanner) or ''}{scanner}")
 
 
 def compile_kinds(kinds: list[tuple[str, str]]) -> dict[str, re.Pattern[str]]:
