@@ -314,7 +314,8 @@ class Event:
     ``evidence`` is an exact quote of the body at ``evidence_start:evidence_end``; ``also``
     holds the other quotes where the report restates the same event, as (quote, start, end).
     ``when`` is None when the text does not date the event; ``when_source`` says where the
-    time came from (clause, sentence, context, ...), ``place_source`` the same for the place;
+    time came from (clause, sentence, context, detail: a later statement of the same event
+    that dates it, ...), ``place_source`` the same for the place;
     ``confidence`` ranks how directly the text states it (for review; not a probability).
     """
 
