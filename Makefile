@@ -10,7 +10,7 @@ DEMO_DB ?= .demo/nkwatch.db
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e . --group dev
+	$(BIN)/python -m pip install -q -e '.[parquet]' --group dev
 	touch $@
 
 setup: $(VENV)/.installed
@@ -31,6 +31,7 @@ bench: setup
 	$(BIN)/python benchmarks/time_vs_dateparser.py
 	$(BIN)/python benchmarks/places.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/export.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

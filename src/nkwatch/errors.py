@@ -122,3 +122,9 @@ class CorpusError(NKWatchError):
     """An annotated corpus (``gold.jsonl``) cannot be read or does not match its documents."""
 
     code = "E041"
+
+
+class ExportError(NKWatchError):
+    """An export or an import of exported events cannot be done as asked."""
+
+    code = "E050"

@@ -317,6 +317,8 @@ class Event:
     time came from (clause, sentence, context, detail: a later statement of the same event
     that dates it, ...), ``place_source`` the same for the place;
     ``confidence`` ranks how directly the text states it (for review; not a probability).
+    ``lat``/``lon`` locate the place at ``geo_precision``: the mention's own point, else the
+    county's seat, else the province's capital.
     """
 
     type: str
@@ -338,6 +340,9 @@ class Event:
     trigger: str = ""
     when_source: str = "none"
     place_source: str = "none"
+    lat: float | None = None
+    lon: float | None = None
+    geo_precision: str | None = None  # point, county, province: what lat/lon stand for
 
     def as_gold(self) -> dict[str, Any]:
         """Return the event in the codebook's file format (§9)."""
@@ -370,6 +375,9 @@ class Event:
             trigger=self.trigger,
             when_source=self.when_source,
             place_source=self.place_source,
+            lat=self.lat,
+            lon=self.lon,
+            geo_precision=self.geo_precision,
         )
         return out
 

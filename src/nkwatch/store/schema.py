@@ -156,6 +156,17 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX events_when ON events(when_start);
         """,
     ),
+    (
+        4,
+        """
+        -- Where an event's place is on the map: the mention's own point, else the county's
+        -- seat, else the province's capital; geo_precision says which (point, county,
+        -- province). Filled when a report is analysed (again).
+        ALTER TABLE events ADD COLUMN lat REAL;
+        ALTER TABLE events ADD COLUMN lon REAL;
+        ALTER TABLE events ADD COLUMN geo_precision TEXT;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

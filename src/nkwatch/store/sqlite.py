@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -272,10 +272,15 @@ class SQLiteStore:
                 "SELECT id FROM documents WHERE id = ?", (int(text[1:]),)
             ).fetchone()
         else:
+            # One indexed lookup per column: "ext_id = ? OR url = ?" would scan the table.
             row = self.conn.execute(
-                "SELECT id FROM documents WHERE (ext_id = ? OR url = ?)"
+                "SELECT id FROM documents WHERE ext_id = ?"
                 " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
-                (text, text),
+                (text,),
+            ).fetchone() or self.conn.execute(
+                "SELECT id FROM documents WHERE url = ?"
+                " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
+                (text,),
             ).fetchone()
             if row is None and text.isdigit():
                 row = self.conn.execute(
@@ -345,20 +350,36 @@ class SQLiteStore:
         with self.transaction():
             self._write_places(doc_id, rows)
             self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
-            self.conn.executemany(
-                "INSERT INTO events (doc_id, type, modality, actor, target, place, admin1, admin2,"
-                " when_start, when_end, when_precision, count, penalty_kind, penalty_max_years,"
-                " law_article, law_year, evidence_start, evidence_end, confidence, when_source,"
-                " place_source, trigger, also, evidence)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_event_row(doc_id, e) for e in analysis.events],
-            )
+            self.conn.executemany(_INSERT_EVENT, [_event_row(doc_id, e) for e in analysis.events])
             self.conn.execute(
                 "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
                 " analysed_at) VALUES (?, ?, ?, ?, ?)",
                 (doc_id, analysis.tone, json.dumps(analysis.tone_evidence), analysis.extractor,
                  _now()),
             )  # fmt: skip
+
+    def import_events(
+        self, groups: Iterable[tuple[str, list[Event], str | None, str | None]]
+    ) -> tuple[int, int]:
+        """Replace the events of reports with imported ones, in one transaction: every
+        report of the input is replaced, or none (an error anywhere rolls all back).
+
+        ``groups`` yields (report's external id, its events, tone, extractor); a report
+        absent from the store raises :class:`NotFound`. Returns (reports, events) written."""
+        reports = events = 0
+        with self.transaction():
+            for ext_id, evs, tone, extractor in groups:
+                doc_id = self.resolve_id(ext_id)
+                self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
+                self.conn.executemany(_INSERT_EVENT, [_event_row(doc_id, e) for e in evs])
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
+                    " analysed_at) VALUES (?, ?, '{}', ?, ?)",
+                    (doc_id, tone or "NONE", extractor or "import", _now()),
+                )
+                reports += 1
+                events += len(evs)
+        return reports, events
 
     def to_analyse(self, extractor: str, *, reprocess: bool = False) -> list[int]:
         """Return the ids of the latest revisions not yet analysed by ``extractor`` (all of
@@ -394,30 +415,37 @@ class SQLiteStore:
         """Return stored events (latest revisions only) with their report's ids, newest first.
 
         ``since``/``until`` keep events whose interval overlaps [since, until]."""
-        where = ["d.superseded_by IS NULL"]
-        params: list[Any] = []
-        for column, value in (("e.doc_id", doc_id), ("e.modality", modality),
-                              ("e.admin1", admin1), ("e.actor", actor)):  # fmt: skip
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if types:
-            where.append(f"e.type IN ({', '.join('?' for _ in types)})")
-            params.extend(types)
-        if since:
-            where.append("e.when_end >= ?")
-            params.append(since)
-        if until:
-            where.append("e.when_start <= ?")
-            params.append(until)
+        where, params = _event_filter(doc_id, types, modality, admin1, actor, since, until)
         rows = self.conn.execute(
             "SELECT e.*, d.ext_id, d.published, d.outlet, d.url FROM events e"
-            " JOIN documents d ON d.id = e.doc_id WHERE " + " AND ".join(where) +
+            " JOIN documents d ON d.id = e.doc_id WHERE " + where +
             " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start"
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()  # fmt: skip
         return [_event_record(r) for r in rows]
+
+    def export_rows(
+        self,
+        *,
+        doc_id: int | None = None,
+        types: Sequence[str] = (),
+        modality: str | None = None,
+        admin1: str | None = None,
+        actor: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        batch: int = 10_000,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Yield the events that pass the filters (as :meth:`events`) as export rows, in
+        batches: tuples in the order of ``nkwatch.export.NAMES``, lists as JSON text, ordered
+        by report then text. Built by the database: an export streams at database speed."""
+        where, params = _event_filter(doc_id, types, modality, admin1, actor, since, until)
+        cursor = self.conn.execute(
+            _EXPORT_SELECT + where + " ORDER BY e.doc_id, e.evidence_start, e.id", params
+        )
+        while rows := cursor.fetchmany(batch):
+            yield [tuple(r) for r in rows]
 
     def places_of(self, doc_id: int) -> list[PlaceMention]:
         """Return the stored place mentions of a report, in text order."""
@@ -637,6 +665,41 @@ def _place_row(doc_id: int, m: PlaceMention, gazetteer: str) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+_EVENT_COLUMNS = (
+    "doc_id",
+    "type",
+    "modality",
+    "actor",
+    "target",
+    "place",
+    "admin1",
+    "admin2",
+    "when_start",
+    "when_end",
+    "when_precision",
+    "count",
+    "penalty_kind",
+    "penalty_max_years",
+    "law_article",
+    "law_year",
+    "evidence_start",
+    "evidence_end",
+    "confidence",
+    "when_source",
+    "place_source",
+    "trigger",
+    "also",
+    "evidence",
+    "lat",
+    "lon",
+    "geo_precision",
+)  # fmt: skip; the order of _event_row
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
+    f" VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
+)
+
+
 def _event_row(doc_id: int, e: Event) -> tuple[Any, ...]:
     penalty = e.penalty or {}
     law = e.law or {}
@@ -646,8 +709,55 @@ def _event_row(doc_id: int, e: Event) -> tuple[Any, ...]:
         e.when.precision if e.when else None, e.count, penalty.get("kind"),
         penalty.get("max_years"), law.get("article"), law.get("year"), e.evidence_start,
         e.evidence_end, e.confidence, e.when_source, e.place_source, e.trigger,
-        json.dumps([list(a) for a in e.also], ensure_ascii=False), e.evidence,
+        json.dumps([list(a) for a in e.also], ensure_ascii=False), e.evidence, e.lat, e.lon,
+        e.geo_precision,
     )  # fmt: skip
+
+
+# The export row of an event (nkwatch.export.COLUMNS, in order), computed by SQLite.
+_EXPORT_SELECT = """
+SELECT e.id, d.ext_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
+    e.lat, e.lon, e.geo_precision, e.when_start, e.when_end, e.when_precision, e.count,
+    e.penalty_kind, e.penalty_max_years, e.law_article, e.law_year, e.evidence,
+    e.evidence_start, e.evidence_end,
+    (SELECT json_group_array(json_object('quote', json_extract(j.value, '$[0]'),
+        'start', json_extract(j.value, '$[1]'), 'end', json_extract(j.value, '$[2]')))
+     FROM json_each(e.also) j),
+    e.confidence, e.trigger, e.when_source, e.place_source, d.title, d.published, d.outlet,
+    d.url, d.language, a.tone, a.extractor,
+    (SELECT json_group_array(o.ext_id) FROM near_duplicates n
+     JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id)
+FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN analyses a ON a.doc_id = e.doc_id
+WHERE """
+
+
+def _event_filter(
+    doc_id: int | None,
+    types: Sequence[str],
+    modality: str | None,
+    admin1: str | None,
+    actor: str | None,
+    since: str | None,
+    until: str | None,
+) -> tuple[str, list[Any]]:
+    """Return the WHERE clause and parameters that select events (latest revisions only)."""
+    where = ["d.superseded_by IS NULL"]
+    params: list[Any] = []
+    for column, value in (("e.doc_id", doc_id), ("e.modality", modality),
+                          ("e.admin1", admin1), ("e.actor", actor)):  # fmt: skip
+        if value is not None:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if types:
+        where.append(f"e.type IN ({', '.join('?' for _ in types)})")
+        params.extend(types)
+    if since:
+        where.append("e.when_end >= ?")
+        params.append(since)
+    if until:
+        where.append("e.when_start <= ?")
+        params.append(until)
+    return " AND ".join(where), params
 
 
 def _event_record(r: sqlite3.Row) -> dict[str, Any]:
@@ -674,7 +784,8 @@ def _event_record(r: sqlite3.Row) -> dict[str, Any]:
         "evidence_end": r["evidence_end"],
         "also": [{"quote": q, "start": s, "end": e} for q, s, e in json.loads(r["also"])],
         "confidence": r["confidence"], "when_source": r["when_source"],
-        "place_source": r["place_source"], "trigger": r["trigger"],
+        "place_source": r["place_source"], "trigger": r["trigger"], "lat": r["lat"],
+        "lon": r["lon"], "geo_precision": r["geo_precision"],
     }  # fmt: skip
 
 

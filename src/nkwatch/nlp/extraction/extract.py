@@ -20,6 +20,7 @@ from nkwatch.model import Event, PlaceMention, TimeExpression
 from nkwatch.nlp.extraction.actors import Mention, Mentions, find_mentions
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
+from nkwatch.nlp.geo.gazetteer import load as gazetteer
 from nkwatch.nlp.temporal.assign import TimeAssignment, time_for_span
 
 if TYPE_CHECKING:
@@ -326,6 +327,7 @@ def _event(
         place=assigned.place,
         admin1=assigned.admin1,
         admin2=assigned.admin2,
+        **_coordinates(assigned),
         when=timed.span,
         count=_cached(
             shared, ("count", _count_scope(etype)), _count, etype, low, clause, sentence, lex
@@ -338,6 +340,25 @@ def _event(
     )
     event.confidence = _confidence(event, trigger)
     return event, guessed
+
+
+def _coordinates(assigned: PlaceAssignment) -> dict[str, Any]:
+    """Return the point of an event's place: the mention's own when it is the place assigned,
+    else the seat of the county, else the capital of the province (with what it stands for)."""
+    m = assigned.mention
+    if assigned.admin2 is not None:
+        if m is not None and m.admin2 == assigned.admin2 and m.lat is not None:
+            return {"lat": m.lat, "lon": m.lon, "geo_precision": m.precision}
+        unit = gazetteer().units.get(f"{assigned.admin1}:{assigned.admin2}")
+        precision = "county"
+    elif assigned.admin1 is not None:
+        unit = gazetteer().units.get(assigned.admin1)
+        precision = "province"
+    else:
+        return {}
+    if unit is None or unit.lat is None:
+        return {}
+    return {"lat": unit.lat, "lon": unit.lon, "geo_precision": precision}
 
 
 def _cached(shared: dict[Any, Any], key: Any, f: Callable[..., Any], *args: Any) -> Any:

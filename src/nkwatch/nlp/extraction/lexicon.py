@@ -75,6 +75,7 @@ class Lexicon:
     commentary: re.Pattern[str]
     modality: dict[str, re.Pattern[str]]
     actors: list[tuple[str, re.Pattern[str]]]
+    actor_names: dict[str, str]
     anaphors: list[Anaphor]
     mention_scanner: re.Pattern[str]  # any actor name or anaphor
     audience: re.Pattern[str]
@@ -157,6 +158,7 @@ def load() -> Lexicon:
             commentary=_any(data["negation"]["commentary"], 0),
             modality={m: _low(p) for m, p in data["modality"].items()},
             actors=[(a, _low(p)) for a, p in data["actors"].items()],
+            actor_names=dict(data["actor_names"]),
             mention_scanner=_low(
                 [p for _, ps in data["actors"].items() for p in ps]
                 + [a["pattern"] for a in data["anaphors"]]
