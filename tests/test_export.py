@@ -260,3 +260,12 @@ def test_the_column_dictionary_is_documented() -> None:
     doc = (Path(__file__).resolve().parents[1] / "docs" / "exports.md").read_text("utf-8")
     for c in (*export.COLUMNS, *export.ACLED_COLUMNS):
         assert f"| `{c.name}` | {c.type} | {c.description} |" in doc, c.name
+
+
+def test_the_store_builds_rows_in_the_dictionary_s_order(analysed: Path) -> None:
+    from nkwatch.store import sqlite
+
+    assert export.NAMES.index("also") == sqlite._EXPORT_ALSO
+    with store_module.open(str(analysed)) as s:
+        batch = next(s.export_rows())
+    assert all(len(t) == len(export.NAMES) for t in batch)

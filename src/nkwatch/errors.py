@@ -128,3 +128,9 @@ class ExportError(NKWatchError):
     """An export or an import of exported events cannot be done as asked."""
 
     code = "E050"
+
+
+class ScaleOutError(NKWatchError):
+    """The Dask cluster cannot be reached or used."""
+
+    code = "E060"

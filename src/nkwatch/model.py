@@ -306,6 +306,13 @@ class PlaceMention:
             "candidates": list(self.candidates),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlaceMention:
+        """Return the mention of :meth:`as_dict`'s output."""
+        fields = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        fields["candidates"] = tuple(d.get("candidates") or ())
+        return cls(**fields)
+
 
 @dataclass(slots=True)
 class Event:
@@ -380,6 +387,15 @@ class Event:
             geo_precision=self.geo_precision,
         )
         return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        """Return the event of :meth:`as_dict`'s output."""
+        fields = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        when = d.get("when")
+        fields["when"] = TimeSpan(**when) if when else None
+        fields["also"] = [(a["quote"], a["start"], a["end"]) for a in d.get("also") or []]
+        return cls(**fields)
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import tempfile
 from pathlib import Path
@@ -18,7 +19,9 @@ from nkwatch.errors import CorpusError
 from nkwatch.eval import FIELDS, error_kinds, score, type_table
 from nkwatch.ingest import ingest
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
+from nkwatch.scaleout import PARTITION_SIZE, DistributedReport, analyse_distributed, connect
 from nkwatch.store import open as open_store
+from nkwatch.store.sqlite import SQLiteStore
 
 
 def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool = True) -> Table:
@@ -62,15 +65,68 @@ def extract_command(
     reprocess: Annotated[
         bool, typer.Option("--reprocess", help="Analyse every report again, not only new ones.")
     ] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask", help="Run on the Dask cluster of this scheduler address (tcp://host:8786)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Run on a local Dask cluster of N worker processes."),
+    ] = None,
+    shards: Annotated[
+        Path | None,
+        typer.Option(
+            "--shards",
+            help="With --dask/--workers: keep the Parquet shards here "
+            "(default: a temporary folder, removed once loaded).",
+        ),
+    ] = None,
+    partition_size: Annotated[
+        int, typer.Option(help="With --dask/--workers: reports per task.")
+    ] = PARTITION_SIZE,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Extract places, events and tone from the stored reports that need it."""
+    """Extract places, events and tone from the stored reports that need it (on one core, or
+    on a Dask cluster with --dask/--workers)."""
     cfg = settings(ctx)
+    if workers is not None and workers < 1:
+        raise typer.BadParameter("at least one worker", param_hint="--workers")
     with cfg.open_store() as store:
-        report = analyse(store, reprocess=reprocess)
+        if dask is None and workers is None:
+            report: AnalyseReport = analyse(store, reprocess=reprocess)
+        else:
+            report = _extract_on_dask(store, dask, workers, shards, partition_size, reprocess)
     if as_json:
         print_json(report.summary())
     print_analysis(report, cfg.quiet and not as_json)
+
+
+def _extract_on_dask(
+    store: SQLiteStore,
+    address: str | None,
+    workers: int | None,
+    shards: Path | None,
+    partition_size: int,
+    reprocess: bool,
+) -> DistributedReport:
+    with contextlib.ExitStack() as stack:
+        client = stack.enter_context(connect(address, workers))
+        if client.cluster is not None and address is None:
+            stack.callback(client.cluster.close)
+        folder = shards or Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="nkwatch-shards-"))
+        )
+        report = analyse_distributed(
+            store, client, folder, reprocess=reprocess, partition_size=partition_size
+        )
+    for number, why, ext_ids in report.failed:
+        names = escape(", ".join(ext_ids))
+        err_console.print(
+            f"partition {number} failed ({escape(why)}); not analysed: {names}", soft_wrap=True
+        )
+    return report
 
 
 @app.command("events")

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
 from nkwatch.model import (
@@ -273,15 +273,18 @@ class SQLiteStore:
             ).fetchone()
         else:
             # One indexed lookup per column: "ext_id = ? OR url = ?" would scan the table.
-            row = self.conn.execute(
-                "SELECT id FROM documents WHERE ext_id = ?"
-                " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
-                (text,),
-            ).fetchone() or self.conn.execute(
-                "SELECT id FROM documents WHERE url = ?"
-                " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
-                (text,),
-            ).fetchone()
+            row = (
+                self.conn.execute(
+                    "SELECT id FROM documents WHERE ext_id = ?"
+                    " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
+                    (text,),
+                ).fetchone()
+                or self.conn.execute(
+                    "SELECT id FROM documents WHERE url = ?"
+                    " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
+                    (text,),
+                ).fetchone()
+            )
             if row is None and text.isdigit():
                 row = self.conn.execute(
                     "SELECT id FROM documents WHERE id = ?", (int(text),)
@@ -316,6 +319,20 @@ class SQLiteStore:
         ]
         return doc
 
+    def bodies(self, ids: Sequence[int]) -> list[tuple[int, str, str, str | None, str | None]]:
+        """Return (id, external id, body, published, language) of reports, in the order of
+        ``ids`` (those the store does not hold are left out): what the pipeline reads."""
+        found: dict[int, tuple[int, str, str, str | None, str | None]] = {}
+        for chunk in _chunks(list(ids), _MAX_PARAMS):
+            marks = ", ".join("?" * len(chunk))
+            for r in self.conn.execute(
+                "SELECT id, ext_id, body, published, language FROM documents"
+                f" WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[r[0]] = (r[0], r[1], r[2], r[3], r[4])
+        return [found[i] for i in ids if i in found]
+
     def removed_lines(self, doc_id: int) -> list[tuple[str, str]]:
         """Return the (rule, line) pairs cleaning removed from a report."""
         row = self.conn.execute("SELECT removed FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -327,36 +344,49 @@ class SQLiteStore:
         """Replace a report's place mentions with ``mentions`` (one transaction)."""
         if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
             raise NotFound(f"no report with internal id {doc_id}")
-        rows = [_place_row(doc_id, m, gazetteer) for m in mentions]
         with self.transaction():
-            self._write_places(doc_id, rows)
-
-    def _write_places(self, doc_id: int, rows: list[tuple[Any, ...]]) -> None:
-        self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
-        self.conn.executemany(
-            "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
-            " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+            self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
+            self.conn.executemany(
+                _INSERT_PLACE, [(doc_id, *place_row(m, gazetteer)) for m in mentions]
+            )
 
     def save_analysis(self, analysis: Analysis) -> None:
         """Replace what the extractor made of one report (places, events, tone) in one
         transaction: a crash leaves the earlier analysis or the new one, never half."""
-        doc_id = analysis.doc_id
-        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
-            raise NotFound(f"no report with internal id {doc_id}")
-        rows = [_place_row(doc_id, m, analysis.gazetteer) for m in analysis.places]
+        self.save_analyses([analysis])
+
+    def save_analyses(self, analyses: Sequence[Analysis]) -> None:
+        """Replace the analyses of several reports in one transaction: all, or none."""
+        self.save_analysis_rows([analysis_rows(a) for a in analyses])
+
+    def save_analysis_rows(self, batch: Sequence[AnalysisRows]) -> None:
+        """Replace the analyses of several reports, given as rows (:func:`analysis_rows`), in
+        one transaction: all, or none (a report the store does not hold stops it first)."""
+        ids = [r.doc_id for r in batch]
+        for chunk in _chunks(ids, _MAX_PARAMS):
+            marks = ", ".join("?" * len(chunk))
+            found = {
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT id FROM documents WHERE id IN ({marks})", chunk
+                )
+            }
+            missing = [i for i in chunk if i not in found]
+            if missing:
+                raise NotFound(f"no report with internal id {missing[0]}")
         with self.transaction():
-            self._write_places(doc_id, rows)
-            self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
-            self.conn.executemany(_INSERT_EVENT, [_event_row(doc_id, e) for e in analysis.events])
-            self.conn.execute(
+            for chunk in _chunks(ids, _MAX_PARAMS):
+                marks = ", ".join("?" * len(chunk))
+                self.conn.execute(f"DELETE FROM places WHERE doc_id IN ({marks})", chunk)
+                self.conn.execute(f"DELETE FROM events WHERE doc_id IN ({marks})", chunk)
+            self.conn.executemany(_INSERT_PLACE, [(r.doc_id, *p) for r in batch for p in r.places])
+            self.conn.executemany(_INSERT_EVENT, [(r.doc_id, *e) for r in batch for e in r.events])
+            now = _now()
+            self.conn.executemany(
                 "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
                 " analysed_at) VALUES (?, ?, ?, ?, ?)",
-                (doc_id, analysis.tone, json.dumps(analysis.tone_evidence), analysis.extractor,
-                 _now()),
-            )  # fmt: skip
+                [(r.doc_id, r.tone, r.tone_evidence, r.extractor, now) for r in batch],
+            )
 
     def import_events(
         self, groups: Iterable[tuple[str, list[Event], str | None, str | None]]
@@ -371,7 +401,7 @@ class SQLiteStore:
             for ext_id, evs, tone, extractor in groups:
                 doc_id = self.resolve_id(ext_id)
                 self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
-                self.conn.executemany(_INSERT_EVENT, [_event_row(doc_id, e) for e in evs])
+                self.conn.executemany(_INSERT_EVENT, [(doc_id, *event_row(e)) for e in evs])
                 self.conn.execute(
                     "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
                     " analysed_at) VALUES (?, ?, '{}', ?, ?)",
@@ -444,8 +474,14 @@ class SQLiteStore:
         cursor = self.conn.execute(
             _EXPORT_SELECT + where + " ORDER BY e.doc_id, e.evidence_start, e.id", params
         )
+        also = _EXPORT_ALSO
         while rows := cursor.fetchmany(batch):
-            yield [tuple(r) for r in rows]
+            out = [tuple(r) for r in rows]
+            for i, r in enumerate(out):
+                if r[also] != "[]":  # stored as [[quote, start, end]]; exported as objects
+                    quotes = [{"quote": q, "start": a, "end": b} for q, a, b in json.loads(r[also])]
+                    out[i] = (*r[:also], json.dumps(quotes, ensure_ascii=False), *r[also + 1 :])
+            yield out
 
     def places_of(self, doc_id: int) -> list[PlaceMention]:
         """Return the stored place mentions of a report, in text order."""
@@ -657,12 +693,46 @@ def _row_to_document(row: sqlite3.Row) -> StoredDocument:
     )
 
 
-def _place_row(doc_id: int, m: PlaceMention, gazetteer: str) -> tuple[Any, ...]:
+class AnalysisRows(NamedTuple):
+    """A report's analysis as the rows the store writes: what a worker of a distributed run
+    sends back (plain data: tuples, strings), and what :meth:`save_analysis_rows` takes."""
+
+    doc_id: int
+    tone: str
+    tone_evidence: str  # JSON
+    extractor: str
+    places: list[tuple[Any, ...]]  # place_row(...) each
+    events: list[tuple[Any, ...]]  # event_row(...) each
+
+
+def analysis_rows(a: Analysis) -> AnalysisRows:
+    """Return the rows of an analysis."""
+    return AnalysisRows(
+        a.doc_id, a.tone, json.dumps(a.tone_evidence), a.extractor,
+        [place_row(m, a.gazetteer) for m in a.places], [event_row(e) for e in a.events],
+    )  # fmt: skip
+
+
+def place_row(m: PlaceMention, gazetteer: str) -> tuple[Any, ...]:
+    """Return a place mention as the values of its row (after doc_id)."""
     return (
-        doc_id, m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2, m.lat,
-        m.lon, m.precision, m.country, m.confidence, m.role, m.how, json.dumps(list(m.candidates)),
+        m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2, m.lat, m.lon,
+        m.precision, m.country, m.confidence, m.role, m.how, json.dumps(list(m.candidates)),
         gazetteer,
     )  # fmt: skip
+
+
+_INSERT_PLACE = (
+    "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
+    " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_MAX_PARAMS = 900  # ids per "IN (...)": under SQLite's limit of host parameters
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 _EVENT_COLUMNS = (
@@ -693,18 +763,19 @@ _EVENT_COLUMNS = (
     "lat",
     "lon",
     "geo_precision",
-)  # fmt: skip; the order of _event_row
+)  # fmt: skip; the order of event_row, after doc_id
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
     f" VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
 )
 
 
-def _event_row(doc_id: int, e: Event) -> tuple[Any, ...]:
+def event_row(e: Event) -> tuple[Any, ...]:
+    """Return an event as the values of its row (after doc_id)."""
     penalty = e.penalty or {}
     law = e.law or {}
     return (
-        doc_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
+        e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
         e.when.start if e.when else None, e.when.end if e.when else None,
         e.when.precision if e.when else None, e.count, penalty.get("kind"),
         penalty.get("max_years"), law.get("article"), law.get("year"), e.evidence_start,
@@ -720,15 +791,16 @@ SELECT e.id, d.ext_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1,
     e.lat, e.lon, e.geo_precision, e.when_start, e.when_end, e.when_precision, e.count,
     e.penalty_kind, e.penalty_max_years, e.law_article, e.law_year, e.evidence,
     e.evidence_start, e.evidence_end,
-    (SELECT json_group_array(json_object('quote', json_extract(j.value, '$[0]'),
-        'start', json_extract(j.value, '$[1]'), 'end', json_extract(j.value, '$[2]')))
-     FROM json_each(e.also) j),
+    e.also,
     e.confidence, e.trigger, e.when_source, e.place_source, d.title, d.published, d.outlet,
     d.url, d.language, a.tone, a.extractor,
     (SELECT json_group_array(o.ext_id) FROM near_duplicates n
      JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id)
 FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN analyses a ON a.doc_id = e.doc_id
 WHERE """
+
+
+_EXPORT_ALSO = 23  # the position of `also` in an export row
 
 
 def _event_filter(
