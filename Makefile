@@ -32,6 +32,7 @@ bench: setup
 	$(BIN)/python benchmarks/places.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/export.py
+	$(BIN)/python benchmarks/scaleout.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
