@@ -18,7 +18,7 @@ from typing import Any
 
 from nkwatch import __version__
 from nkwatch.corpus import load_gold
-from nkwatch.model import Analysis, StoredDocument
+from nkwatch.model import Analysis, EventFilter, StoredDocument
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES, build, pipe
 from nkwatch.store.sqlite import SQLiteStore
@@ -116,7 +116,7 @@ def predictions(store: SQLiteStore, docs: Iterable[StoredDocument]) -> dict[str,
     for doc in docs:
         doc_id = doc.id
         events = []
-        for e in store.events(doc_id=doc_id, limit=100_000):
+        for e in store.events(EventFilter(doc_id=doc_id), limit=100_000):
             record = {k: e[k] for k in (
                 "type", "modality", "actor", "target", "place", "admin1", "admin2", "when",
                 "count", "penalty", "law", "evidence",

@@ -409,3 +409,17 @@ class Analysis:
     tone_evidence: dict[str, list[str]]
     gazetteer: str
     extractor: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Which stored events to list or export (latest revisions of reports only); ``since`` and
+    ``until`` keep events whose interval overlaps [since, until]."""
+
+    doc_id: int | None = None
+    types: tuple[str, ...] = ()
+    modality: str | None = None
+    admin1: str | None = None
+    actor: str | None = None
+    since: str | None = None
+    until: str | None = None

@@ -19,7 +19,7 @@ from nkwatch.ingest import (
     ingest,
     report_to_json,
 )
-from nkwatch.model import StoredDocument
+from nkwatch.model import EventFilter, StoredDocument
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.store.sqlite import SQLiteStore
 
@@ -158,7 +158,7 @@ def run_command(
         docs = [store.get(i) for i in dict.fromkeys(ids)]
         need = set(store.to_analyse(extractor_version()))
         analysed = analyse(store, ids=[d.id for d in docs if d.id in need])
-        events = {d.id: store.events(doc_id=d.id, limit=100_000) for d in docs}
+        events = {d.id: store.events(EventFilter(doc_id=d.id), limit=100_000) for d in docs}
         tones = {d.id: store.tone_of(d.id) for d in docs}
         places = {d.id: store.places_of(d.id) for d in docs}
     if as_json:

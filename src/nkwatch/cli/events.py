@@ -18,6 +18,7 @@ from nkwatch.cli.app import app, console, date_option, err_console, print_json, 
 from nkwatch.errors import CorpusError
 from nkwatch.eval import FIELDS, error_kinds, score, type_table
 from nkwatch.ingest import ingest
+from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.scaleout import PARTITION_SIZE, DistributedReport, analyse_distributed, connect
 from nkwatch.store import open as open_store
@@ -46,6 +47,30 @@ def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool 
         ]  # fmt: skip
         table.add_row(*([escape(e["ext_id"])] if with_report else []), *cells)
     return table
+
+
+def event_filter(
+    store: SQLiteStore,
+    event_type: list[str] | None,
+    modality: str | None,
+    province: str | None,
+    actor: str | None,
+    since: str | None,
+    until: str | None,
+    report: str | None,
+) -> EventFilter:
+    """Return the filter the event options of a command ask for, checked."""
+    types = tuple(t.upper() for t in event_type or [])
+    unknown = [t for t in types if t not in TYPES]
+    if unknown:
+        raise typer.BadParameter(f"unknown type {', '.join(unknown)}", param_hint="--type")
+    if modality is not None and modality not in MODALITIES:
+        raise typer.BadParameter(f"unknown modality {modality!r}", param_hint="--modality")
+    return EventFilter(
+        doc_id=store.resolve_id(report) if report else None, types=types, modality=modality,
+        admin1=province.upper() if province else None, actor=actor.upper() if actor else None,
+        since=date_option(since, "since"), until=date_option(until, "until"),
+    )  # fmt: skip
 
 
 def print_analysis(report: AnalyseReport, quiet: bool) -> None:
@@ -150,19 +175,9 @@ def events_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List extracted events, newest first, with the quote each rests on."""
-    types = [t.upper() for t in event_type or []]
-    unknown = [t for t in types if t not in TYPES]
-    if unknown:
-        raise typer.BadParameter(f"unknown type {', '.join(unknown)}", param_hint="--type")
-    if modality is not None and modality not in MODALITIES:
-        raise typer.BadParameter(f"unknown modality {modality!r}", param_hint="--modality")
     with settings(ctx).open_store() as store:
-        doc_id = store.resolve_id(report) if report else None
-        found = store.events(
-            doc_id=doc_id, types=types, modality=modality,
-            admin1=province.upper() if province else None, actor=actor.upper() if actor else None,
-            since=date_option(since, "since"), until=date_option(until, "until"), limit=limit,
-        )  # fmt: skip
+        where = event_filter(store, event_type, modality, province, actor, since, until, report)
+        found = store.events(where, limit=limit)
     if as_json:
         print_json({"events": found})
         return

@@ -15,10 +15,10 @@ import typer
 from rich.table import Table
 
 from nkwatch import export
-from nkwatch.cli.app import app, console, date_option, err_console, settings
+from nkwatch.cli.app import app, console, err_console, settings
+from nkwatch.cli.events import event_filter
 from nkwatch.errors import ExportError, NotFound
 from nkwatch.model import Event
-from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.nlp.extraction.lexicon import load as load_lexicon
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 
@@ -102,19 +102,14 @@ def export_command(
         raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
     if fmt == "parquet" and output is None:
         raise typer.BadParameter("Parquet is written to a file: give -o PATH", param_hint="-o")
-    types = [t.upper() for t in event_type or []]
-    if any(t not in TYPES for t in types):
-        raise typer.BadParameter(f"unknown type in {', '.join(types)}", param_hint="--type")
-    if modality is not None and modality not in MODALITIES:
-        raise typer.BadParameter(f"unknown modality {modality!r}", param_hint="--modality")
     precisions = set(geo_precision or ("point", "county"))
+    if precisions - set(export.GEO_PRECISION_CODES):
+        raise typer.BadParameter(
+            f"one of {', '.join(export.GEO_PRECISION_CODES)}", param_hint="--geo-precision"
+        )
     with settings(ctx).open_store() as store:
-        doc_id = store.resolve_id(report) if report else None
-        batches: Iterator[export.Batch] = store.export_rows(
-            doc_id=doc_id, types=types, modality=modality,
-            admin1=province.upper() if province else None, actor=actor.upper() if actor else None,
-            since=date_option(since, "since"), until=date_option(until, "until"),
-        )  # fmt: skip
+        where = event_filter(store, event_type, modality, province, actor, since, until, report)
+        batches: Iterator[export.Batch] = store.export_rows(where)
         if profile == "acled":
             batches = export.acled(batches, _names, load_lexicon().actor_names)
             precisions = {str(export.GEO_PRECISION_CODES[p]) for p in precisions}

@@ -17,6 +17,7 @@ from nkwatch.model import (
     AddResult,
     Analysis,
     Event,
+    EventFilter,
     PlaceMention,
     PreparedDocument,
     SearchHit,
@@ -430,25 +431,13 @@ class SQLiteStore:
         return None if row is None else str(row[0])
 
     def events(
-        self,
-        *,
-        doc_id: int | None = None,
-        types: Sequence[str] = (),
-        modality: str | None = None,
-        admin1: str | None = None,
-        actor: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
+        self, where: EventFilter | None = None, *, limit: int = 100, offset: int = 0
     ) -> list[dict[str, Any]]:
-        """Return stored events (latest revisions only) with their report's ids, newest first.
-
-        ``since``/``until`` keep events whose interval overlaps [since, until]."""
-        where, params = _event_filter(doc_id, types, modality, admin1, actor, since, until)
+        """Return stored events that pass ``where`` with their report's ids, newest first."""
+        sql, params = _event_filter(where or EventFilter())
         rows = self.conn.execute(
             "SELECT e.*, d.ext_id, d.published, d.outlet, d.url FROM events e"
-            " JOIN documents d ON d.id = e.doc_id WHERE " + where +
+            " JOIN documents d ON d.id = e.doc_id WHERE " + sql +
             " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start"
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
@@ -456,23 +445,14 @@ class SQLiteStore:
         return [_event_record(r) for r in rows]
 
     def export_rows(
-        self,
-        *,
-        doc_id: int | None = None,
-        types: Sequence[str] = (),
-        modality: str | None = None,
-        admin1: str | None = None,
-        actor: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        batch: int = 10_000,
+        self, where: EventFilter | None = None, *, batch: int = 10_000
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Yield the events that pass the filters (as :meth:`events`) as export rows, in
         batches: tuples in the order of ``nkwatch.export.NAMES``, lists as JSON text, ordered
         by report then text. Built by the database: an export streams at database speed."""
-        where, params = _event_filter(doc_id, types, modality, admin1, actor, since, until)
+        sql, params = _event_filter(where or EventFilter())
         cursor = self.conn.execute(
-            _EXPORT_SELECT + where + " ORDER BY e.doc_id, e.evidence_start, e.id", params
+            _EXPORT_SELECT + sql + " ORDER BY e.doc_id, e.evidence_start, e.id", params
         )
         also = _EXPORT_ALSO
         while rows := cursor.fetchmany(batch):
@@ -803,32 +783,24 @@ WHERE """
 _EXPORT_ALSO = 23  # the position of `also` in an export row
 
 
-def _event_filter(
-    doc_id: int | None,
-    types: Sequence[str],
-    modality: str | None,
-    admin1: str | None,
-    actor: str | None,
-    since: str | None,
-    until: str | None,
-) -> tuple[str, list[Any]]:
+def _event_filter(f: EventFilter) -> tuple[str, list[Any]]:
     """Return the WHERE clause and parameters that select events (latest revisions only)."""
     where = ["d.superseded_by IS NULL"]
     params: list[Any] = []
-    for column, value in (("e.doc_id", doc_id), ("e.modality", modality),
-                          ("e.admin1", admin1), ("e.actor", actor)):  # fmt: skip
+    for column, value in (("e.doc_id", f.doc_id), ("e.modality", f.modality),
+                          ("e.admin1", f.admin1), ("e.actor", f.actor)):  # fmt: skip
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
-    if types:
-        where.append(f"e.type IN ({', '.join('?' for _ in types)})")
-        params.extend(types)
-    if since:
+    if f.types:
+        where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
+        params.extend(f.types)
+    if f.since:
         where.append("e.when_end >= ?")
-        params.append(since)
-    if until:
+        params.append(f.since)
+    if f.until:
         where.append("e.when_start <= ?")
-        params.append(until)
+        params.append(f.until)
     return " AND ".join(where), params
 
 
