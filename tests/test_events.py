@@ -416,3 +416,11 @@ def test_confidence_ranks_direct_statements_higher() -> None:
     direct = one("State security agents arrested five users in Hyesan on Tuesday.", "ARREST")
     vague = one("Some were detained.", "ARREST", None)
     assert direct.confidence > vague.confidence
+
+
+def test_the_target_of_a_bribe_and_of_a_price_change() -> None:
+    # Who pays acts on the officials paid; a price change affects the population.
+    bribe = one("Smugglers pay the guards a few hundred yuan and go home.", "BRIBERY")
+    assert (bribe.actor, bribe.target) == ("RESIDENTS", "OFFICIALS")
+    rise = one("Prices of Chinese goods in Manpo's market have risen by a fifth.", "IMPACT")
+    assert (rise.actor, rise.target) == (None, "RESIDENTS")

@@ -323,7 +323,7 @@ def _event(
         evidence_start=c_start,
         evidence_end=c_end,
         actor=actor,
-        target=shared["target"],
+        target=_target_of(etype, actor, trigger, shared["target"], lex),
         place=assigned.place,
         admin1=assigned.admin1,
         admin2=assigned.admin2,
@@ -520,6 +520,18 @@ def _ordered_by(
         return False, None
     obj_start = c_start + verb.end()
     return True, mentions.first(obj_start, c_start + to.start(), allowed, roles=_DOERS)
+
+
+def _target_of(
+    etype: str, actor: str | None, trigger: Hit, named: str | None, lex: Lexicon
+) -> str | None:
+    """Return an event's target: who pays a bribe acts on the officials paid (§6); an
+    impersonal change ("prices rose") affects the population (§8.6); else the group named."""
+    if etype == "BRIBERY" and actor == "RESIDENTS":
+        return lex.default_target["BRIBERY"]
+    if etype == "IMPACT" and actor is None and _IMPERSONAL.search(trigger.group()):
+        return "RESIDENTS"
+    return named
 
 
 def _target(text: str, span: tuple[int, int], lex: Lexicon) -> str | None:
