@@ -424,3 +424,20 @@ def test_the_target_of_a_bribe_and_of_a_price_change() -> None:
     assert (bribe.actor, bribe.target) == ("RESIDENTS", "OFFICIALS")
     rise = one("Prices of Chinese goods in Manpo's market have risen by a fifth.", "IMPACT")
     assert (rise.actor, rise.target) == (None, "RESIDENTS")
+
+
+@pytest.mark.parametrize(
+    ("text", "etype", "count"),
+    [
+        # A year and a comma are not a number of people.
+        ("The last execution took place in 2018, when two men were shot for smuggling.",
+         "PUNISHMENT", 2),
+        ("At least seven of those who had confessed were detained last week.", "ARREST", 7),
+        ("At least 20 were detained on Saturday alone.", "ARREST", 20),
+        ("Two of his associates were sentenced at the same trial.", "PUNISHMENT", 2),
+        # Families and households are not counts of people (§8.4).
+        ("At least 14 families were loaded onto trucks and banished.", "PUNISHMENT", None),
+    ],
+)
+def test_counts_of_people(text: str, etype: str, count: int | None) -> None:
+    assert one(text, etype).count == count

@@ -115,7 +115,9 @@ def load() -> Lexicon:
         if missing:
             raise DataFileError(f"no triggers or keywords for {', '.join(missing)}", location=where)
         numbers = {k: int(v) for k, v in data["counts"]["numbers"].items()}
-        number = r"(\d[\d,]*|" + "|".join(sorted(numbers, key=len, reverse=True)) + r")"
+        # Digits with commas only between thousands: "2018, when" is a year and a comma.
+        words = "|".join(sorted(numbers, key=len, reverse=True))
+        number = rf"(\d{{1,3}}(?:,\d{{3}})+|\d+|{words})"
         people = data["counts"]["people"]
         qualifier = (
             r"(?:at\s+least|about|around|approximately|some|nearly|more\s+than|over|up\s+to|"
@@ -126,7 +128,8 @@ def load() -> Lexicon:
             re.ASCII,
         )
         count_subject = re.compile(
-            rf"(?:^|[,;]\s+|\band\s+|\bof\s+those,?\s+){number}\s+(?:were|have\s+been|had\s+been|are)\b",
+            rf"(?:^|[,;]\s+|\band\s+|\bof\s+those,?\s+)(?:{qualifier})?{number}\s+"
+            r"(?:were|have\s+been|had\s+been|are)\b",
             re.ASCII,
         )
         severity = data["penalties"]["severity"]
