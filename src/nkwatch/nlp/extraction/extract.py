@@ -288,33 +288,25 @@ def _event(
     # penalty that future is when the offence is committed: "anyone caught from January"); a
     # planned event the text dates itself ("lectures in the first week of January") keeps it.
     ordered = modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT")
-    key = (
-        "time", etype if etype in ("LEGISLATION", "AMNESTY") else "", ordered, modality,
-        trigger.start(),
-    )  # fmt: skip
-    if str(key) not in shared:
-        times = report.event_times
-        if ordered:
-            # ... unless the future is told of the penalty itself: "the family are to be
-            # banished next month" (after the trigger, in its clause).
-            dates_itself = etype != "DIRECTIVE"
-            times = [
-                t for t in times
-                if not _future(t, report.published)
-                or (dates_itself and trigger.end() <= t.start < c_end)
-            ]  # fmt: skip
-        timed = time_for_span(
-            text, times, report.sentences, c_start, c_end, event_type=etype,
-            anchor=trigger.start(),
-        )  # fmt: skip
-        if timed.source == "context" and (
-            report.published is None or modality == "background" or etype in lex.own_date_only
-        ):
-            # An undated report, context told as background, a reaction: only the text's own
-            # dates (§4).
-            timed = TimeAssignment(None, "none")
-        shared[str(key)] = timed
-    timed = shared[str(key)]
+    times = report.event_times
+    if ordered:
+        # ... unless the future is told of the penalty itself: "the family are to be banished
+        # next month" (after the trigger, in its clause).
+        dates_itself = etype != "DIRECTIVE"
+        times = [
+            t for t in times
+            if not _future(t, report.published)
+            or (dates_itself and trigger.end() <= t.start < c_end)
+        ]  # fmt: skip
+    timed = time_for_span(
+        text, times, report.sentences, c_start, c_end, event_type=etype, anchor=trigger.start()
+    )
+    if timed.source == "context" and (
+        report.published is None or modality == "background" or etype in lex.own_date_only
+    ):
+        # An undated report, context told as background, a reaction: only the text's own dates
+        # (§4).
+        timed = TimeAssignment(None, "none")
     actor, guessed = _actor(etype, modality, low, clause, sentence, trigger, lex, mentions)
     event = Event(
         type=etype,
