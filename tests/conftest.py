@@ -135,3 +135,53 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+XSS_REPORT = {
+    "doc_id": "xss-1",
+    "title": "<script>window.__pwned = 1</script>Hyesan arrests",
+    "published": "2024-03-05",
+    "outlet": "Example <b>Monitor</b>",
+    "text": (
+        "<script>window.__pwned = 1</script>Hyesan arrests\n\n"
+        "State security agents in Hyesan, Ryanggang Province, arrested five people "
+        "<img src=x onerror=\"window.__pwned = 1\"> on Tuesday for using Chinese-made phones, "
+        "a source said.\n\nThe security department ordered branches to \"root out\" phones."
+    ),
+}
+
+
+def make_web_store(path: Path) -> Path:
+    """Build a store of the example reports (and one report whose text carries HTML that must
+    stay inert), analysed by the extractor."""
+    from nkwatch.analyse import analyse
+    from nkwatch.ingest import ingest, ingest_stream
+    from nkwatch.sources.jsonl import read_jsonl_line
+
+    examples = Path(__file__).resolve().parents[1] / "examples" / "reports"
+    with store_module.open(str(path)) as s:
+        report = ingest(s, [str(examples)])
+        assert not report.failed, report.failed
+        ingest_stream(s, [read_jsonl_line(json.dumps(XSS_REPORT), source="xss", lineno=1)])
+        analyse(s)
+    return path
+
+
+@pytest.fixture(scope="session")
+def web_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An analysed store of the examples, built once per session (copy it before writing)."""
+    return make_web_store(tmp_path_factory.mktemp("web") / "template.db")
+
+
+@pytest.fixture
+def web_db(web_store_template: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the analysed example store for one test."""
+    import sqlite3
+
+    target = tmp_path / "web.db"
+    src = sqlite3.connect(str(web_store_template))
+    dst = sqlite3.connect(str(target))
+    src.backup(dst)
+    src.close()
+    dst.close()
+    return target

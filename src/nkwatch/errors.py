@@ -134,3 +134,19 @@ class ScaleOutError(NKWatchError):
     """The Dask cluster cannot be reached or used."""
 
     code = "E060"
+
+
+class ReviewError(NKWatchError):
+    """A review action, a correction or a token is not valid; ``field`` names what is wrong."""
+
+    code = "E070"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message, location=field)
+
+
+class AccessError(NKWatchError):
+    """A request needs a valid token (writing; anything on a non-loopback address)."""
+
+    code = "E071"

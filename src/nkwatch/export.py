@@ -85,6 +85,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("extractor", "string", "version of the extractor that found the event"),
     Column("near_duplicates", "json", "external ids of other reports with the same text "
            "(syndicated copies): they are not independent sources"),
+    Column("review_status", "string", "a reviewer's word: accepted, corrected or rejected; "
+           "empty while unreviewed"),
+    Column("review_corrections", "json", "the fields a reviewer corrected, with the reviewer's "
+           "values: {field: value}; the columns above keep the machine's values"),
+    Column("reviewer", "string", "who reviewed the event (the name of their token)"),
+    Column("reviewed_at", "string", "when (UTC, ISO 8601)"),
 )  # fmt: skip
 NAMES = tuple(c.name for c in COLUMNS)
 
@@ -330,3 +336,84 @@ def read_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             if not isinstance(r, dict) or not isinstance(r.get("report_id"), str):
                 raise ExportError("a row needs a report_id", location=where)
             yield where, r
+
+
+def place_names(admin1: str | None, admin2: str | None) -> tuple[str, str]:
+    """Return the English names of a province and a county (empty when unknown)."""
+    from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
+
+    units = load_gazetteer().units
+    province = units.get(admin1 or "")
+    county = units.get(f"{admin1}:{admin2}") if admin2 else None
+    return (province.name if province else "", county.name if county else "")
+
+
+def profile_batches(batches: Iterable[Batch], profile: str) -> Iterator[Batch]:
+    """Return the store's export batches in the columns of ``profile``."""
+    if profile not in PROFILES:
+        raise ExportError(
+            f"unknown profile {profile!r}; one of {', '.join(PROFILES)}", location="profile"
+        )
+    if profile == "acled":
+        from nkwatch.nlp.extraction.lexicon import load as load_lexicon
+
+        return acled(batches, place_names, load_lexicon().actor_names)
+    return iter(batches)
+
+
+def _precisions(profile: str, precisions: Iterable[str] | None) -> set[str]:
+    chosen = set(precisions or ("point", "county"))
+    unknown = chosen - set(GEO_PRECISION_CODES)
+    if unknown:
+        raise ExportError(
+            f"unknown geo precision {', '.join(sorted(unknown))}; one of "
+            f"{', '.join(GEO_PRECISION_CODES)}",
+            location="geo_precision",
+        )
+    if profile == "acled":
+        return {str(GEO_PRECISION_CODES[p]) for p in chosen}
+    return chosen
+
+
+def write(
+    fmt: str,
+    batches: Iterable[Batch],
+    out: IO[str],
+    *,
+    profile: str = "full",
+    precisions: Iterable[str] | None = None,
+) -> int:
+    """Write batches (in the columns of ``profile``) as a text format; return how many rows.
+    GeoJSON maps the events placed at ``precisions`` (default point and county)."""
+    cols = columns(profile)
+    if fmt == "csv":
+        return write_csv(batches, out, cols)
+    if fmt == "jsonl":
+        return write_jsonl(batches, out, cols)
+    if fmt == "json":
+        return write_json(batches, out, cols)
+    if fmt == "geojson":
+        return write_geojson(batches, out, cols, _precisions(profile, precisions))
+    if fmt == "parquet":
+        raise ExportError("Parquet is written to a file", location="format")
+    raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}", location="format")
+
+
+def write_file(
+    fmt: str,
+    batches: Iterable[Batch],
+    path: Path,
+    *,
+    profile: str = "full",
+    precisions: Iterable[str] | None = None,
+) -> int:
+    """Write an export to ``path``, whole or not at all; return how many rows."""
+    from nkwatch.files import atomic_path
+
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}", location="format")
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            return write_parquet(batches, tmp, columns(profile))
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            return write(fmt, batches, out, profile=profile, precisions=precisions)

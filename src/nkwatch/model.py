@@ -414,7 +414,8 @@ class Analysis:
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     """Which stored events to list or export (latest revisions of reports only); ``since`` and
-    ``until`` keep events whose interval overlaps [since, until]."""
+    ``until`` keep events whose interval overlaps [since, until]. Fields are matched against
+    the machine's values; ``review`` selects by the reviewer's word."""
 
     doc_id: int | None = None
     types: tuple[str, ...] = ()
@@ -423,3 +424,9 @@ class EventFilter:
     actor: str | None = None
     since: str | None = None
     until: str | None = None
+    admin2: str | None = None
+    outlet: str | None = None
+    # unreviewed, reviewed, accepted, corrected or rejected
+    review: str | None = None
+    # words the event's report must contain (full-text search of reports)
+    query: str | None = None

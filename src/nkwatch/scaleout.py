@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -27,6 +26,7 @@ from typing import Any
 
 from nkwatch.analyse import AnalyseReport, extractor_version
 from nkwatch.errors import ScaleOutError
+from nkwatch.files import write_atomic
 from nkwatch.model import Analysis
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES
@@ -143,12 +143,6 @@ def load_shard(store: SQLiteStore, path: Path, extractor: str) -> list[AnalysisR
     return batch
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def partitions(
     store: SQLiteStore, ids: Sequence[int], size: int, report: AnalyseReport
 ) -> Iterator[tuple[list[Doc], list[str]]]:
@@ -214,7 +208,7 @@ def analyse_distributed(
             report.failed.append((number, f"{type(exc).__name__}: {exc}", ext_ids))
         else:
             path = shard_dir / f"part-{number:06d}.parquet"
-            _write_atomic(path, data)
+            write_atomic(path, data)
             loaded = load_shard(store, path, version)
             report.shards.append(str(path))
             report.analysed.extend(r.doc_id for r in loaded)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -19,36 +16,6 @@ from nkwatch.cli.app import app, console, err_console, settings
 from nkwatch.cli.events import event_filter
 from nkwatch.errors import ExportError, NotFound
 from nkwatch.model import Event
-from nkwatch.nlp.extraction.lexicon import load as load_lexicon
-from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
-
-
-def _names(admin1: str | None, admin2: str | None) -> tuple[str, str]:
-    """Return the English names of a province and a county (empty when unknown)."""
-    units = load_gazetteer().units
-    province = units.get(admin1 or "")
-    county = units.get(f"{admin1}:{admin2}") if admin2 else None
-    return (province.name if province else "", county.name if county else "")
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` that becomes ``path`` when the block succeeds:
-    an export is written whole or not at all, and never replaces a good file with half of one.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o666 & ~umask)  # as a file opened for writing would be, not mkstemp's 0600
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 @app.command("export")
@@ -109,45 +76,12 @@ def export_command(
         )
     with settings(ctx).open_store() as store:
         where = event_filter(store, event_type, modality, province, actor, since, until, report)
-        batches: Iterator[export.Batch] = store.export_rows(where)
-        if profile == "acled":
-            batches = export.acled(batches, _names, load_lexicon().actor_names)
-            precisions = {str(export.GEO_PRECISION_CODES[p]) for p in precisions}
-        n = _write(fmt, batches, output, cols, precisions)
+        batches = export.profile_batches(store.export_rows(where), profile)
+        if output is None:
+            n = export.write(fmt, batches, sys.stdout, profile=profile, precisions=precisions)
+        else:
+            n = export.write_file(fmt, batches, output, profile=profile, precisions=precisions)
     err_console.print(f"exported {n} events" + (f" to {output}" if output else ""))
-
-
-def _write(
-    fmt: str,
-    batches: Iterator[export.Batch],
-    output: Path | None,
-    cols: tuple[export.Column, ...],
-    precisions: set[str],
-) -> int:
-    if fmt == "parquet":
-        assert output is not None
-        with _atomic(output) as tmp:
-            return export.write_parquet(batches, tmp, cols)
-    if output is None:
-        return _write_text(fmt, batches, sys.stdout, cols, precisions)
-    with _atomic(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
-        return _write_text(fmt, batches, out, cols, precisions)
-
-
-def _write_text(
-    fmt: str,
-    batches: Iterator[export.Batch],
-    out: IO[str],
-    cols: tuple[export.Column, ...],
-    precisions: set[str],
-) -> int:
-    if fmt == "csv":
-        return export.write_csv(batches, out, cols)
-    if fmt == "jsonl":
-        return export.write_jsonl(batches, out, cols)
-    if fmt == "json":
-        return export.write_json(batches, out, cols)
-    return export.write_geojson(batches, out, cols, precisions)
 
 
 @app.command("import-events")

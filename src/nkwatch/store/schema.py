@@ -167,6 +167,55 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE events ADD COLUMN geo_precision TEXT;
         """,
     ),
+    (
+        5,
+        """
+        -- A reviewer's word on a machine-extracted event: accepted, corrected or rejected.
+        -- Kept beside the machine's values (corrections hold only the fields the reviewer
+        -- changed), and keyed by what identifies the event across re-analysis (the report,
+        -- the evidence span and the machine's type) rather than by the event's row id, so a
+        -- report analysed again keeps its reviews.
+        CREATE TABLE reviews (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            status TEXT NOT NULL,                 -- accepted, corrected, rejected
+            corrections TEXT NOT NULL DEFAULT '{}',  -- JSON {field: reviewer's value}
+            note TEXT,
+            reviewer TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, evidence_start, evidence_end, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX reviews_status ON reviews(status);
+
+        -- Every change a reviewer made: who, when, what (the review before and after).
+        -- Append-only: nothing updates or deletes its rows.
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,
+            action TEXT NOT NULL,
+            event_id INTEGER,
+            doc_id INTEGER,
+            evidence_start INTEGER,
+            evidence_end INTEGER,
+            type TEXT,
+            before TEXT NOT NULL DEFAULT 'null',  -- JSON review before
+            after TEXT NOT NULL DEFAULT 'null'    -- JSON review after
+        );
+        CREATE INDEX audit_log_event ON audit_log(doc_id, evidence_start);
+
+        -- Access tokens for writing (review, ingest) and for remote use; only a hash is kept.
+        CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -25,6 +25,7 @@ from nkwatch.model import (
     StoredDocument,
 )
 from nkwatch.store import neardup
+from nkwatch.store.review import ReviewMixin, review_json
 from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
 
 _LIST_COLUMNS = (
@@ -49,7 +50,7 @@ def _unpack(blob: bytes | None) -> str | None:
     return None if blob is None else zlib.decompress(blob).decode("utf-8")
 
 
-class SQLiteStore:
+class SQLiteStore(ReviewMixin):
     """A store in one SQLite file. Not shared across threads; open one per process/thread."""
 
     backend = "sqlite"
@@ -436,13 +437,83 @@ class SQLiteStore:
         """Return stored events that pass ``where`` with their report's ids, newest first."""
         sql, params = _event_filter(where or EventFilter())
         rows = self.conn.execute(
-            "SELECT e.*, d.ext_id, d.published, d.outlet, d.url FROM events e"
-            " JOIN documents d ON d.id = e.doc_id WHERE " + sql +
+            _EVENT_SELECT + sql +
             " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start"
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()  # fmt: skip
         return [_event_record(r) for r in rows]
+
+    def event(self, event_id: int) -> dict[str, Any]:
+        """Return one stored event (as :meth:`events` does) by its id."""
+        row = self.conn.execute(
+            _EVENT_SELECT + "e.id = ?", (event_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"no event {event_id}", location=f"event {event_id}")
+        return _event_record(row)
+
+    def count_events(self, where: EventFilter | None = None) -> int:
+        """Return how many stored events pass ``where``."""
+        sql, params = _event_filter(where or EventFilter())
+        return int(self.conn.execute(_EVENT_COUNT + sql, params).fetchone()[0])
+
+    def event_facets(
+        self, where: EventFilter | None = None, fields: Sequence[str] | None = None
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Return, for each field of ``fields``, its values among the events that pass
+        ``where`` with how many events have each, most frequent first."""
+        sql, params = _event_filter(where or EventFilter())
+        out: dict[str, list[tuple[str, int]]] = {}
+        for name in DEFAULT_FACETS if fields is None else fields:
+            column = FACETS[name]
+            rows = self.conn.execute(
+                f"SELECT {column} AS v, count(*) AS n" + _EVENT_FROM + " WHERE " + sql +
+                " GROUP BY v ORDER BY n DESC, v LIMIT 500",
+                params,
+            ).fetchall()  # fmt: skip
+            out[name] = [(r["v"], int(r["n"])) for r in rows if r["v"] is not None]
+        return out
+
+    def event_periods(
+        self, where: EventFilter | None = None, *, by: str = "month"
+    ) -> list[tuple[str, str, int]]:
+        """Return (period, type, events) for the dated events that pass ``where``, by the
+        period their interval starts in: ``month`` (2024-01) or ``week`` (2024-W03: weeks
+        start on Monday; week 00 holds the days before the year's first Monday)."""
+        if by not in ("month", "week"):
+            raise QueryError(f"unknown period {by!r}; month or week", location="by")
+        sql, params = _event_filter(where or EventFilter())
+        period = (
+            "substr(e.when_start, 1, 7)" if by == "month"
+            else "strftime('%Y-W%W', e.when_start)"
+        )  # fmt: skip
+        rows = self.conn.execute(
+            f"SELECT {period} AS p, e.type AS t, count(*) AS n" + _EVENT_FROM + " WHERE " +
+            sql + " AND e.when_start IS NOT NULL GROUP BY p, t ORDER BY p, t",
+            params,
+        ).fetchall()  # fmt: skip
+        return [(str(r["p"]), str(r["t"]), int(r["n"])) for r in rows]
+
+    def event_points(
+        self, where: EventFilter | None = None, *, limit: int = 2000
+    ) -> list[tuple[int, float, float, str, str | None]]:
+        """Return (event id, lat, lon, type, place) of events placed precisely (a point)."""
+        sql, params = _event_filter(where or EventFilter())
+        rows = self.conn.execute(
+            "SELECT e.id, e.lat, e.lon, e.type, e.place" + _EVENT_FROM + " WHERE " + sql +
+            " AND e.geo_precision = 'point' AND e.lat IS NOT NULL ORDER BY e.id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()  # fmt: skip
+        return [(int(r[0]), float(r[1]), float(r[2]), str(r[3]), r[4]) for r in rows]
+
+    def outlets(self) -> list[tuple[str, int]]:
+        """Return the outlets of the current reports with how many reports each."""
+        rows = self.conn.execute(
+            "SELECT outlet, count(*) FROM documents WHERE superseded_by IS NULL"
+            " AND outlet IS NOT NULL GROUP BY outlet ORDER BY count(*) DESC, outlet"
+        ).fetchall()
+        return [(str(r[0]), int(r[1])) for r in rows]
 
     def export_rows(
         self, where: EventFilter | None = None, *, batch: int = 10_000
@@ -775,12 +846,47 @@ SELECT e.id, d.ext_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1,
     e.confidence, e.trigger, e.when_source, e.place_source, d.title, d.published, d.outlet,
     d.url, d.language, a.tone, a.extractor,
     (SELECT json_group_array(o.ext_id) FROM near_duplicates n
-     JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id)
+     JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id),
+    r.status, coalesce(r.corrections, '{}'), r.reviewer, r.reviewed_at
 FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN analyses a ON a.doc_id = e.doc_id
+LEFT JOIN reviews r ON r.doc_id = e.doc_id AND r.evidence_start = e.evidence_start
+    AND r.evidence_end = e.evidence_end AND r.type = e.type
 WHERE """
 
 
 _EXPORT_ALSO = 23  # the position of `also` in an export row
+
+
+# Events with their report and their review (when reviewed): what every event query reads.
+_EVENT_FROM = (
+    " FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN reviews r"
+    " ON r.doc_id = e.doc_id AND r.evidence_start = e.evidence_start"
+    " AND r.evidence_end = e.evidence_end AND r.type = e.type"
+)
+_EVENT_SELECT = (
+    "SELECT e.*, d.ext_id, d.published, d.outlet, d.url, d.title, r.status, r.corrections,"
+    " r.note, r.reviewer, r.reviewed_at" + _EVENT_FROM + " WHERE "
+)
+_EVENT_COUNT = "SELECT count(*)" + _EVENT_FROM + " WHERE "
+# The fields events can be counted by (facets), and their columns.
+FACETS: dict[str, str] = {
+    "type": "e.type", "modality": "e.modality", "admin1": "e.admin1", "admin2": "e.admin2",
+    "actor": "e.actor", "target": "e.target", "outlet": "d.outlet",
+    "review": "coalesce(r.status, 'unreviewed')",
+    "county": "e.admin1 || ':' || e.admin2",  # the gazetteer's id of the county
+}  # fmt: skip
+DEFAULT_FACETS = ("type", "modality", "admin1", "actor", "target", "outlet", "review")
+REVIEW_FILTERS = ("unreviewed", "reviewed", "accepted", "corrected", "rejected")
+_WORD = re.compile(r"[^\W_]+\*?")
+
+
+def fts_words(query: str) -> str:
+    """Return ``query`` as an FTS5 query of its words, all required (a word may end in *);
+    raises QueryError when no word is left."""
+    words = [w for w in _WORD.findall(query)]
+    if not words:
+        raise QueryError(f"no words to search for in {query!r}", location="q")
+    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
 def _event_filter(f: EventFilter) -> tuple[str, list[Any]]:
@@ -788,10 +894,30 @@ def _event_filter(f: EventFilter) -> tuple[str, list[Any]]:
     where = ["d.superseded_by IS NULL"]
     params: list[Any] = []
     for column, value in (("e.doc_id", f.doc_id), ("e.modality", f.modality),
-                          ("e.admin1", f.admin1), ("e.actor", f.actor)):  # fmt: skip
+                          ("e.admin1", f.admin1), ("e.actor", f.actor),
+                          ("e.admin2", f.admin2)):  # fmt: skip
         if value is not None:
             where.append(f"{column} = ?")
             params.append(value)
+    if f.outlet is not None:
+        where.append("d.outlet = ? COLLATE NOCASE")
+        params.append(f.outlet)
+    if f.review is not None:
+        if f.review not in REVIEW_FILTERS:
+            raise QueryError(
+                f"unknown review filter {f.review!r}; one of {', '.join(REVIEW_FILTERS)}",
+                location="review",
+            )
+        if f.review == "unreviewed":
+            where.append("r.status IS NULL")
+        elif f.review == "reviewed":
+            where.append("r.status IS NOT NULL")
+        else:
+            where.append("r.status = ?")
+            params.append(f.review)
+    if f.query:
+        where.append("e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(fts_words(f.query))
     if f.types:
         where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
         params.extend(f.types)
@@ -829,7 +955,8 @@ def _event_record(r: sqlite3.Row) -> dict[str, Any]:
         "also": [{"quote": q, "start": s, "end": e} for q, s, e in json.loads(r["also"])],
         "confidence": r["confidence"], "when_source": r["when_source"],
         "place_source": r["place_source"], "trigger": r["trigger"], "lat": r["lat"],
-        "lon": r["lon"], "geo_precision": r["geo_precision"],
+        "lon": r["lon"], "geo_precision": r["geo_precision"], "title": r["title"],
+        "review": review_json(r),
     }  # fmt: skip
 
 
