@@ -269,7 +269,7 @@ class SQLiteStore(ReviewMixin):
         internal id 12. Of several revisions, the latest is returned.
         """
         text = str(ref).strip()
-        if text.startswith("#") and text[1:].isdigit():
+        if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
             row = self.conn.execute(
                 "SELECT id FROM documents WHERE id = ?", (int(text[1:]),)
             ).fetchone()
@@ -287,7 +287,7 @@ class SQLiteStore(ReviewMixin):
                     (text,),
                 ).fetchone()
             )
-            if row is None and text.isdigit():
+            if row is None and text.isascii() and text.isdigit():
                 row = self.conn.execute(
                     "SELECT id FROM documents WHERE id = ?", (int(text),)
                 ).fetchone()
@@ -880,12 +880,12 @@ REVIEW_FILTERS = ("unreviewed", "reviewed", "accepted", "corrected", "rejected")
 _WORD = re.compile(r"[^\W_]+\*?")
 
 
-def fts_words(query: str) -> str:
+def fts_words(query: str) -> str | None:
     """Return ``query`` as an FTS5 query of its words, all required (a word may end in *);
-    raises QueryError when no word is left."""
-    words = [w for w in _WORD.findall(query)]
+    None when it holds no word (letters or digits), which then matches nothing."""
+    words = _WORD.findall(query)
     if not words:
-        raise QueryError(f"no words to search for in {query!r}", location="q")
+        return None
     return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
 
 
@@ -916,8 +916,14 @@ def _event_filter(f: EventFilter) -> tuple[str, list[Any]]:
             where.append("r.status = ?")
             params.append(f.review)
     if f.query:
-        where.append("e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(fts_words(f.query))
+        match = fts_words(f.query)
+        if match is None:
+            where.append("0")  # no word to find: nothing matches
+        else:
+            where.append(
+                "e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+            )
+            params.append(match)
     if f.types:
         where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
         params.extend(f.types)

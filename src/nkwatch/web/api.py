@@ -14,18 +14,41 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from nkwatch import export
 from nkwatch.errors import SourceError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
-from nkwatch.store.sqlite import SQLiteStore
-from nkwatch.web.params import Filters, Page, event_filters, page_params
+from nkwatch.store.sqlite import SQLiteStore, fts_words
+from nkwatch.web.params import (
+    DateQuery,
+    EventId,
+    Filters,
+    Page,
+    check_date,
+    event_filters,
+    page_params,
+)
 
-router = APIRouter(prefix="/api", tags=["api"])
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+class ErrorOut(BaseModel):
+    """The one shape of every error."""
+
+    ok: Literal[False]
+    error: str
+    status: int
+    code: str | None = Field(None, description="nkwatch's stable error code (E###)")
+    field: str | None = Field(None, description="the field a review error is about")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A parameter or the body is not valid."},
+    401: {"model": ErrorOut, "description": "A token is needed (writing, or a remote server)."},
+    404: {"model": ErrorOut, "description": "No such report or event."},
+}
+router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 
 def _store(request: Request) -> SQLiteStore:
@@ -49,23 +72,28 @@ def list_reports(
     request: Request,
     page: Annotated[Page, Depends(page_params)],
     q: Annotated[
-        str | None, Query(max_length=500, description="Full-text query (FTS5 syntax).")
+        str | None,
+        Query(max_length=500, description="Full-text query (FTS5 syntax); one with no word "
+              "(letters or digits) matches nothing."),
     ] = None,
     outlet: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[str | None, Query(pattern=_DATE)] = None,
-    until: Annotated[str | None, Query(pattern=_DATE)] = None,
+    since: Annotated[str | None, DateQuery()] = None,
+    until: Annotated[str | None, DateQuery()] = None,
     language: Annotated[str | None, Query(max_length=8)] = None,
 ) -> dict[str, Any]:
     """Reports newest first, or the reports matching ``q`` best first (with a snippet where
     the matched words are in [brackets]); ``total`` is null for a search."""
     store = _store(request)
+    dates = {"since": check_date(since, "since"), "until": check_date(until, "until")}
     if q and q.strip():
-        hits = store.search(q, outlet=outlet, since=since, until=until, language=language,
-                            limit=page.limit, offset=page.offset)  # fmt: skip
+        if fts_words(q) is None:
+            return _listing(request, [], None, page)
+        hits = store.search(q, outlet=outlet, language=language, limit=page.limit,
+                            offset=page.offset, **dates)  # fmt: skip
         return _listing(request, [h.as_dict() for h in hits], None, page)
-    docs = store.list_documents(outlet=outlet, since=since, until=until, language=language,
-                                limit=page.limit, offset=page.offset)  # fmt: skip
-    total = store.count(outlet=outlet, since=since, until=until, language=language)
+    docs = store.list_documents(outlet=outlet, language=language, limit=page.limit,
+                                offset=page.offset, **dates)  # fmt: skip
+    total = store.count(outlet=outlet, language=language, **dates)
     return _listing(request, [d.as_dict(with_text=False) for d in docs], total, page)
 
 
@@ -84,6 +112,8 @@ def get_report(request: Request, ref: str) -> dict[str, Any]:
 class IngestIn(BaseModel):
     """Reports to store: each an object as a line of a JSON Lines input (``text`` or
     ``html``, and ``doc_id``, ``title``, ``published``, ``outlet``, ``url``, ...)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
     reports: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
     analyse: bool = Field(True, description="Extract events from the stored reports now.")
@@ -140,7 +170,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", summary="One event, with its review history")
-def get_event(request: Request, event_id: int) -> dict[str, Any]:
+def get_event(request: Request, event_id: EventId) -> dict[str, Any]:
     """An event, its audit entries, and the other reports that carry its report's text."""
     store = _store(request)
     event = store.event(event_id)
@@ -153,6 +183,8 @@ def get_event(request: Request, event_id: int) -> dict[str, Any]:
 class ReviewIn(BaseModel):
     """A reviewer's word on an event."""
 
+    model_config = ConfigDict(strict=True, extra="forbid")
+
     action: Literal["accept", "correct", "reject"]
     corrections: dict[str, Any] | None = Field(
         None, description="With 'correct': the corrected fields, {field: value}."
@@ -162,7 +194,7 @@ class ReviewIn(BaseModel):
 
 @router.post("/events/{event_id}/review", summary="Accept, correct or reject (needs a token)")
 def review_event(
-    request: Request, event_id: int, body: Annotated[ReviewIn, Body()]
+    request: Request, event_id: EventId, body: Annotated[ReviewIn, Body()]
 ) -> dict[str, Any]:
     """Record a review; corrections are kept beside the machine's values, and the change is
     written to the audit log with who made it."""
@@ -243,7 +275,13 @@ _MEDIA = {
 }  # fmt: skip
 
 
-@router.get("/export", summary="Export events as a file")
+@router.get(
+    "/export",
+    summary="Export events as a file",
+    response_class=FileResponse,
+    responses={200: {"description": "The export file.",
+                     "content": {m.split(";")[0]: {} for m in _MEDIA.values()}}},
+)  # fmt: skip
 def export_events(
     request: Request,
     filters: Annotated[Filters, Depends(event_filters)],

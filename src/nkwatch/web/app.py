@@ -32,8 +32,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from nkwatch import __version__
 from nkwatch import store as store_module
@@ -139,8 +141,11 @@ class Auth:
         return user
 
 
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"ok": False, "error": message, "status": status, **extra}, status)
+def _error(
+    status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"ok": False, "error": message, "status": status, **extra}
+    return JSONResponse(body, status, headers=headers)
 
 
 def _status_of(exc: NKWatchError) -> int:
@@ -219,7 +224,17 @@ def create_app(
             from nkwatch.web.pages import error_page
 
             return error_page(request, exc.status_code, str(exc.detail))
-        return _error(exc.status_code, str(exc.detail))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route of the path; list them all (RFC 9110).
+            methods = {
+                m for route in app.routes
+                if isinstance(route, APIRoute)
+                and route.matches(request.scope)[0] in (Match.PARTIAL, Match.FULL)
+                for m in route.methods
+            }  # fmt: skip
+            headers["Allow"] = ", ".join(sorted(methods))
+        return _error(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

@@ -28,7 +28,7 @@ from nkwatch.store.review import CORRECTABLE
 from nkwatch.store.sqlite import SQLiteStore
 from nkwatch.web import svg
 from nkwatch.web.app import CSRF_COOKIE, SESSION_COOKIE
-from nkwatch.web.params import Filters, Page, event_filters, page_params
+from nkwatch.web.params import EventId, Filters, Page, event_filters, page_params
 from nkwatch.web.text import Mark, marked, paragraph_of
 
 router = APIRouter(include_in_schema=False)
@@ -141,7 +141,7 @@ def events_page(
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-def event_page(request: Request, event_id: int) -> Response:
+def event_page(request: Request, event_id: EventId) -> Response:
     """One event: its fields (reviewed values beside the machine's), its quote highlighted in
     its paragraph, its report, other reports of the same text, the review form and history."""
     store = _store(request)
@@ -160,7 +160,7 @@ def event_page(request: Request, event_id: int) -> Response:
 
 
 @router.post("/events/{event_id}/review")
-async def review_form(request: Request, event_id: int) -> Response:
+async def review_form(request: Request, event_id: EventId) -> Response:
     """Apply a review from the event page or the queue: ``action`` (accept, correct,
     reject), ``note``, and for ``correct`` the fields ``c_FIELD`` (a field whose value is
     the machine's is left out of the corrections)."""

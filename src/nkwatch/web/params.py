@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import Query
+from fastapi import Path, Query
 
 from nkwatch.errors import QueryError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
-from nkwatch.sources.dates import parse_publication_date
 from nkwatch.store.sqlite import SQLiteStore
 
+# An event's id: a positive SQLite integer.
+EventId = Annotated[int, Path(ge=1, le=2**62, description="The event's id.")]
 Review = Literal["unreviewed", "reviewed", "accepted", "corrected", "rejected"]
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
+EventType = Literal[TYPES]  # type: ignore[valid-type]
+Modality = Literal[MODALITIES]  # type: ignore[valid-type]
+
+
+def DateQuery(description: str = "") -> Any:
+    """Return a query parameter holding a day, YYYY-MM-DD (OpenAPI format date)."""
+    return Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description=description,
+                 json_schema_extra={"format": "date"})  # fmt: skip
+
+
+def check_date(value: str | None, name: str) -> str | None:
+    """Return a YYYY-MM-DD parameter checked to be a real day (QueryError names it)."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise QueryError(f"{name} {value!r} is not a day (YYYY-MM-DD)", location=name) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +84,12 @@ class Filters:
 
 def event_filters(
     q: Annotated[
-        str | None, Query(max_length=500, description="Words the event's report contains.")
+        str | None,
+        Query(max_length=500, description="Words the event's report contains (all of them; "
+              "a word may end in * for a prefix). No word at all matches nothing."),
     ] = None,
-    type: Annotated[
-        list[str] | None, Query(description=f"Event types (any of): {', '.join(TYPES)}.")
-    ] = None,
-    modality: Annotated[str | None, Query(description=f"One of: {', '.join(MODALITIES)}.")] = None,
+    type: Annotated[list[EventType] | None, Query(description="Event types (any of).")] = None,
+    modality: Annotated[Modality | None, Query()] = None,
     admin1: Annotated[
         str | None, Query(max_length=10, description="Province, ISO 3166-2:KP (KP-10).")
     ] = None,
@@ -79,32 +98,20 @@ def event_filters(
     ] = None,
     actor: Annotated[str | None, Query(max_length=60, description="Codebook actor id.")] = None,
     outlet: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[
-        str | None, Query(pattern=_DATE, description="Events overlapping from this day.")
-    ] = None,
-    until: Annotated[
-        str | None, Query(pattern=_DATE, description="Events overlapping until this day.")
-    ] = None,
+    since: Annotated[str | None, DateQuery("Events overlapping from this day.")] = None,
+    until: Annotated[str | None, DateQuery("Events overlapping until this day.")] = None,
     review: Annotated[Review | None, Query(description="The reviewer's word.")] = None,
     report: Annotated[
         str | None, Query(max_length=500, description="Only this report (external id).")
     ] = None,
 ) -> Filters:
-    """Return the request's event filters, checked (QueryError names a bad one)."""
-    types = tuple(dict.fromkeys(t.strip().upper() for t in type or [] if t.strip()))
-    unknown = [t for t in types if t not in TYPES]
-    if unknown:
-        raise QueryError(f"unknown event type {', '.join(unknown)}", location="type")
-    if modality and modality not in MODALITIES:
-        raise QueryError(f"unknown modality {modality!r}", location="modality")
-    for name, value in (("since", since), ("until", until)):
-        if value:
-            parse_publication_date(value, location=name, field=name)
+    """Return the request's event filters (FastAPI has checked each against its type)."""
     return Filters(
-        q=(q or "").strip() or None, type=types, modality=modality or None,
-        admin1=admin1.upper() if admin1 else None, admin2=admin2 or None,
-        actor=actor.upper() if actor else None, outlet=outlet or None, since=since or None,
-        until=until or None, review=review or None, report=report or None,
+        q=(q or "").strip() or None, type=tuple(dict.fromkeys(type or ())),
+        modality=modality or None, admin1=admin1.upper() if admin1 else None,
+        admin2=admin2 or None, actor=actor.upper() if actor else None, outlet=outlet or None,
+        since=check_date(since, "since"), until=check_date(until, "until"),
+        review=review or None, report=report or None,
     )  # fmt: skip
 
 
