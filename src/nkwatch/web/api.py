@@ -84,16 +84,16 @@ def list_reports(
     """Reports newest first, or the reports matching ``q`` best first (with a snippet where
     the matched words are in [brackets]); ``total`` is null for a search."""
     store = _store(request)
-    dates = {"since": check_date(since, "since"), "until": check_date(until, "until")}
+    first, last = check_date(since, "since"), check_date(until, "until")
     if q and q.strip():
         if fts_words(q) is None:
             return _listing(request, [], None, page)
-        hits = store.search(q, outlet=outlet, language=language, limit=page.limit,
-                            offset=page.offset, **dates)  # fmt: skip
+        hits = store.search(q, outlet=outlet, since=first, until=last, language=language,
+                            limit=page.limit, offset=page.offset)  # fmt: skip
         return _listing(request, [h.as_dict() for h in hits], None, page)
-    docs = store.list_documents(outlet=outlet, language=language, limit=page.limit,
-                                offset=page.offset, **dates)  # fmt: skip
-    total = store.count(outlet=outlet, language=language, **dates)
+    docs = store.list_documents(outlet=outlet, since=first, until=last, language=language,
+                                limit=page.limit, offset=page.offset)  # fmt: skip
+    total = store.count(outlet=outlet, since=first, until=last, language=language)
     return _listing(request, [d.as_dict(with_text=False) for d in docs], total, page)
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -199,6 +200,11 @@ def create_app(
             if request.url.path.startswith("/api/"):
                 return _error(401, "this server needs a token for every request")
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        query = request.scope.get("query_string", b"")
+        if query:
+            # An empty parameter (a form's untouched field: "type=&since=") is no filter.
+            pairs = [(k, v) for k, v in parse_qsl(query.decode("latin-1"), True) if v != ""]
+            request.scope["query_string"] = urlencode(pairs).encode("latin-1")
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", _CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -213,10 +219,10 @@ def create_app(
             from nkwatch.web.pages import error_page
 
             return error_page(request, status, exc.message)
-        extra = {"code": exc.code}
-        if isinstance(exc, ReviewError) and exc.field:
-            extra["field"] = exc.field
-        return _error(status, exc.message, **extra)
+        field = exc.field if isinstance(exc, ReviewError) else None
+        if field:
+            return _error(status, exc.message, code=exc.code, field=field)
+        return _error(status, exc.message, code=exc.code)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -231,7 +237,7 @@ def create_app(
                 m for route in app.routes
                 if isinstance(route, APIRoute)
                 and route.matches(request.scope)[0] in (Match.PARTIAL, Match.FULL)
-                for m in route.methods
+                for m in route.methods or ()
             }  # fmt: skip
             headers["Allow"] = ", ".join(sorted(methods))
         return _error(exc.status_code, str(exc.detail), headers=headers)

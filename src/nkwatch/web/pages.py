@@ -60,17 +60,34 @@ def actor_name(actor: str | None) -> str:
     return load_lexicon().actor_names.get(actor or "", actor or "")
 
 
+# Correctable fields held in the event record's nested objects (when, penalty, law).
+_NESTED = {
+    "when_start": ("when", "start"), "when_end": ("when", "end"),
+    "when_precision": ("when", "precision"), "penalty_kind": ("penalty", "kind"),
+    "penalty_max_years": ("penalty", "max_years"), "law_article": ("law", "article"),
+    "law_year": ("law", "year"),
+}  # fmt: skip
+
+
+def machine(event: dict[str, Any], field: str) -> Any:
+    """Return a field's value as the machine extracted it."""
+    if field in _NESTED:
+        outer, inner = _NESTED[field]
+        return (event.get(outer) or {}).get(inner)
+    return event.get(field)
+
+
 def effective(event: dict[str, Any], field: str) -> Any:
     """Return a field's value as reviewed: the correction when there is one."""
     review = event.get("review")
     if review and field in review["corrections"]:
         return review["corrections"][field]
-    return event.get(field)
+    return machine(event, field)
 
 
 _env.globals.update(
     province_name=province_name, county_name=county_name, actor_name=actor_name,
-    effective=effective, version=__version__, TYPES=TYPES, MODALITIES=MODALITIES,
+    effective=effective, machine=machine, version=__version__, TYPES=TYPES, MODALITIES=MODALITIES,
 )  # fmt: skip
 
 
