@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/export.py
 	$(BIN)/python benchmarks/scaleout.py
+	$(BIN)/python benchmarks/web.py
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

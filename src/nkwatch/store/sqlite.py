@@ -464,16 +464,24 @@ class SQLiteStore(ReviewMixin):
         """Return, for each field of ``fields``, its values among the events that pass
         ``where`` with how many events have each, most frequent first."""
         sql, params = _event_filter(where or EventFilter())
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name in DEFAULT_FACETS if fields is None else fields:
-            column = FACETS[name]
-            rows = self.conn.execute(
-                f"SELECT {column} AS v, count(*) AS n" + _EVENT_FROM + " WHERE " + sql +
-                " GROUP BY v ORDER BY n DESC, v LIMIT 500",
-                params,
-            ).fetchall()  # fmt: skip
-            out[name] = [(r["v"], int(r["n"])) for r in rows if r["v"] is not None]
-        return out
+        names = list(DEFAULT_FACETS if fields is None else fields)
+        # One pass over the events, grouped by every field at once; each field's counts are
+        # then summed from the groups (far fewer than the events).
+        columns = ", ".join(f"{FACETS[name]} AS f{i}" for i, name in enumerate(names))
+        groups = ", ".join(f"f{i}" for i in range(len(names)))
+        counts: list[dict[str, int]] = [{} for _ in names]
+        for row in self.conn.execute(
+            f"SELECT {columns}, count(*)" + _EVENT_FROM + " WHERE " + sql + f" GROUP BY {groups}",
+            params,
+        ):
+            n = int(row[len(names)])
+            for i in range(len(names)):
+                if row[i] is not None:
+                    counts[i][row[i]] = counts[i].get(row[i], 0) + n
+        return {
+            name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:500]
+            for name, c in zip(names, counts, strict=True)
+        }
 
     def event_periods(
         self, where: EventFilter | None = None, *, by: str = "month"
