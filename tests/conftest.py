@@ -176,11 +176,14 @@ def web_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def web_db(web_store_template: Path, tmp_path: Path) -> Path:
     """A fresh copy of the analysed example store for one test."""
+    return copy_store(web_store_template, tmp_path / "web.db")
+
+
+def copy_store(source: Path, target: Path) -> Path:
+    """Copy a store with SQLite's backup (consistent even with a WAL file beside it)."""
     import sqlite3
 
-    target = tmp_path / "web.db"
-    src = sqlite3.connect(str(web_store_template))
-    dst = sqlite3.connect(str(target))
+    src, dst = sqlite3.connect(str(source)), sqlite3.connect(str(target))
     src.backup(dst)
     src.close()
     dst.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nkwatch import store as store_module
-from tests.conftest import in_ci
+from tests.conftest import copy_store, in_ci
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(os.environ.get("NKWATCH_ARTIFACTS", "test-artifacts"))
@@ -40,17 +40,11 @@ def site(web_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     tuple[str, str]
 ]:
     """The app on a loopback port over a copy of the example store; yields (URL, token)."""
-    import sqlite3
-
     import uvicorn
 
     from nkwatch.web.app import create_app
 
-    db = tmp_path_factory.mktemp("browser") / "web.db"
-    src, dst = sqlite3.connect(str(web_store_template)), sqlite3.connect(str(db))
-    src.backup(dst)
-    src.close()
-    dst.close()
+    db = copy_store(web_store_template, tmp_path_factory.mktemp("browser") / "web.db")
     with store_module.open(str(db)) as s:
         token = s.create_token("reviewer")
     port = _free_port()
