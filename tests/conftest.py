@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from nkwatch import store as store_module
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
+from tests.pg import PostgresServer, find_bin, running_server
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV_CORPUS = SHARED / "corpus" / "dev"
@@ -40,9 +41,43 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server on loopback for the session, with a template database migrated
+    to the current schema. Skipped where PostgreSQL is not installed, except in CI."""
+    if not (find_bin("initdb") and find_bin("pg_ctl")):
+        message = "PostgreSQL server not installed (Debian: apt-get install postgresql)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    with running_server() as server:
+        url = server.database()
+        store_module.open(url).close()
+        server.template = url.rsplit("/", 1)[1]
+        yield server
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: tests that take a store run on SQLite and on PostgreSQL."""
+    return str(request.param)
+
+
 @pytest.fixture
-def store(db_path: Path) -> Iterator[SQLiteStore]:
-    s = store_module.open(str(db_path))
+def db_url(backend: str, db_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where the test's store is: a fresh SQLite file, or a fresh PostgreSQL database."""
+    if backend == "sqlite":
+        yield str(db_path)
+        return
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    url = server.database(server.template)
+    yield url
+    server.drop(url)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    s = store_module.open(db_url)
     yield s
     s.close()
 
@@ -151,7 +186,7 @@ XSS_REPORT = {
 }
 
 
-def make_web_store(path: Path) -> Path:
+def make_web_store(path: Path | str) -> Path | str:
     """Build a store of the example reports (and one report whose text carries HTML that must
     stay inert), analysed by the extractor."""
     from nkwatch.analyse import analyse
@@ -173,10 +208,27 @@ def web_store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_web_store(tmp_path_factory.mktemp("web") / "template.db")
 
 
+@pytest.fixture(scope="session")
+def pg_web_template(pg_server: PostgresServer) -> str:
+    """The analysed example store on PostgreSQL, built once: the name of its database."""
+    url = pg_server.database(pg_server.template)
+    make_web_store(url)  # type: ignore[arg-type]  # a URL opens as a path does
+    return url.rsplit("/", 1)[1]
+
+
 @pytest.fixture
-def web_db(web_store_template: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the analysed example store for one test."""
-    return copy_store(web_store_template, tmp_path / "web.db")
+def web_db(
+    backend: str, web_store_template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A fresh copy of the analysed example store for one test, on each backend: a SQLite
+    file's path, or a PostgreSQL database's URL."""
+    if backend == "sqlite":
+        yield str(copy_store(web_store_template, tmp_path / "web.db"))
+        return
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    url = server.database(request.getfixturevalue("pg_web_template"))
+    yield url
+    server.drop(url)
 
 
 def copy_store(source: Path, target: Path) -> Path:

@@ -263,9 +263,9 @@ def test_the_column_dictionary_is_documented() -> None:
 
 
 def test_the_store_builds_rows_in_the_dictionary_s_order(analysed: Path) -> None:
-    from nkwatch.store import sqlite
+    from nkwatch.store import base
 
-    assert export.NAMES.index("also") == sqlite._EXPORT_ALSO
+    assert export.NAMES.index("also") == base._EXPORT_ALSO
     with store_module.open(str(analysed)) as s:
         batch = next(s.export_rows())
     assert all(len(t) == len(export.NAMES) for t in batch)

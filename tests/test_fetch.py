@@ -9,7 +9,7 @@ import pytest
 from nkwatch.errors import AddressRefused, FetchError, RobotsDisallowed, TooLarge
 from nkwatch.ingest import ingest
 from nkwatch.sources.fetch import Fetcher, check_address
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 from .conftest import LoopbackServer, Route
 from .test_sources import ARTICLE_HTML, RSS
@@ -82,7 +82,7 @@ def test_per_host_delay(site: LoopbackServer) -> None:
         assert time.monotonic() - start >= 0.29
 
 
-def test_conditional_get_makes_repolling_cheap(site: LoopbackServer, store: SQLiteStore) -> None:
+def test_conditional_get_makes_repolling_cheap(site: LoopbackServer, store: Store) -> None:
     url = site.url("/news/onsong")
     with Fetcher(cache=store, allow_private=True, delay=0) as fetcher:
         first = ingest(store, [url], fetcher=fetcher)
@@ -102,7 +102,7 @@ def test_conditional_get_makes_repolling_cheap(site: LoopbackServer, store: SQLi
     assert store.get(url).revision == 2 and "three phone brokers" in store.get(url).body
 
 
-def test_feed_url_ingested_item_by_item(server: LoopbackServer, store: SQLiteStore) -> None:
+def test_feed_url_ingested_item_by_item(server: LoopbackServer, store: Store) -> None:
     server.routes["/robots.txt"] = Route(b"", "text/plain")
     server.routes["/musan"] = Route(ARTICLE_HTML.replace("Onsong", "Musan").encode())
     server.routes["/feed"] = Route(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nkwatch.ingest import IngestOptions, ingest
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 from .conftest import REPORT
 
@@ -26,7 +26,7 @@ About 200 residents were made to watch the trial. The smugglers had bribed a bor
 """
 
 
-def test_ingest_is_idempotent(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_ingest_is_idempotent(store: Store, write: Callable[..., Path]) -> None:
     path = write("r1.txt", REPORT)
     first = ingest(store, [str(path)])
     assert first.summary()["stored"] == 1
@@ -35,7 +35,7 @@ def test_ingest_is_idempotent(store: SQLiteStore, write: Callable[..., Path]) ->
     assert store.count(all_revisions=True) == 1
 
 
-def test_changed_file_becomes_a_revision(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_changed_file_becomes_a_revision(store: Store, write: Callable[..., Path]) -> None:
     path = write("r1.txt", REPORT)
     [first] = ingest(store, [str(path)]).stored
     path.write_text(REPORT.replace("five people", "six people"), encoding="utf-8")
@@ -52,7 +52,7 @@ def test_changed_file_becomes_a_revision(store: SQLiteStore, write: Callable[...
 
 
 def test_identical_content_under_another_name_is_a_duplicate(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
     a = write("a.txt", REPORT)
     b = write("copy/b.txt", REPORT)
@@ -62,7 +62,7 @@ def test_identical_content_under_another_name_is_a_duplicate(
 
 
 def test_syndicated_copy_is_linked_as_near_duplicate(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
     report = ingest(
         store,
@@ -81,7 +81,7 @@ def test_syndicated_copy_is_linked_as_near_duplicate(
 
 
 def test_revisions_are_not_near_duplicates_of_each_other(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
     path = write("r1.txt", REPORT)
     ingest(store, [str(path)])
@@ -90,7 +90,7 @@ def test_revisions_are_not_near_duplicates_of_each_other(
 
 
 def test_bad_documents_are_skipped_and_the_rest_stored(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
     write("good.txt", REPORT)
     write("bad.txt", "caf\xe9".encode("latin-1") + b" is not utf-8")
@@ -105,7 +105,7 @@ def test_bad_documents_are_skipped_and_the_rest_stored(
     assert store.count() == 3
 
 
-def test_overrides_apply_to_every_document(store: SQLiteStore, write: Callable[..., Path]) -> None:
+def test_overrides_apply_to_every_document(store: Store, write: Callable[..., Path]) -> None:
     path = write("r1.txt", REPORT)
     ingest(
         store,
@@ -117,7 +117,7 @@ def test_overrides_apply_to_every_document(store: SQLiteStore, write: Callable[.
 
 
 def test_body_offsets_point_into_the_raw_document(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
     ingest(store, [str(write("r1.txt", REPORT))])
     doc = store.get("r1", with_raw=True)
@@ -140,12 +140,17 @@ def test_minhash_matches_datasketch() -> None:
 
 
 def test_a_report_the_database_refuses_is_skipped_alone(
-    store: SQLiteStore, write: Callable[..., Path]
+    store: Store, write: Callable[..., Path]
 ) -> None:
-    store.conn.execute(
-        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON documents WHEN new.ext_id = 'bad'"
-        " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
-    )
+    if store.backend == "sqlite":
+        store.conn.execute(
+            "CREATE TEMP TRIGGER refuse BEFORE INSERT ON documents WHEN new.ext_id = 'bad'"
+            " BEGIN SELECT RAISE(ABORT, 'refused for the test'); END"
+        )
+    else:
+        store.conn.execute(
+            "ALTER TABLE documents ADD CONSTRAINT refused_for_the_test CHECK (ext_id != 'bad')"
+        )
     paths = [
         str(write(f"{name}.txt", text))
         for name, text in (("good", REPORT), ("bad", OTHER), ("also", SYNDICATED))
@@ -153,5 +158,9 @@ def test_a_report_the_database_refuses_is_skipped_alone(
     report = ingest(store, paths)
     assert report.summary()["stored"] == 2 and report.summary()["skipped"] == 1
     [err] = report.failed
-    assert err.code == "E020" and "refused for the test" in str(err) and "bad.txt" in str(err)
+    assert err.code == "E020" and "bad.txt" in str(err)
+    assert ("refused for the test" if store.backend == "sqlite" else "refused_for_the_test") in str(
+        err
+    )
+    assert "Failing row" not in str(err) and OTHER.split()[3] not in str(err)  # no report text
     assert store.count() == 2 and store.integrity_problems() == []

@@ -1,4 +1,5 @@
-"""The SQLite store: schema and migrations, ids, listing, full-text search, integrity."""
+"""The store on each backend (SQLite, PostgreSQL): schema and migrations, ids, listing,
+full-text search, integrity."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from nkwatch import store as store_module
 from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
 from nkwatch.ingest import ingest
+from nkwatch.store.base import Store
 from nkwatch.store.schema import LATEST_VERSION
-from nkwatch.store.sqlite import SQLiteStore
 
 
 def _jsonl(write: Callable[..., Path], records: list[dict[str, str]]) -> Path:
@@ -21,7 +22,7 @@ def _jsonl(write: Callable[..., Path], records: list[dict[str, str]]) -> Path:
 
 
 @pytest.fixture
-def filled(store: SQLiteStore, write: Callable[..., Path]) -> SQLiteStore:
+def filled(store: Store, write: Callable[..., Path]) -> Store:
     records = [
         {
             "doc_id": "a",
@@ -57,11 +58,10 @@ def filled(store: SQLiteStore, write: Callable[..., Path]) -> SQLiteStore:
     return store
 
 
-def test_schema_is_migrated_and_in_wal_mode(store: SQLiteStore, db_path: Path) -> None:
+def test_schema_is_migrated_once(store: Store, db_url: str) -> None:
     assert store.schema_version == LATEST_VERSION
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     store.close()
-    reopened = store_module.open(str(db_path))  # opening again applies nothing twice
+    reopened = store_module.open(db_url)  # opening again applies nothing twice
     assert reopened.schema_version == LATEST_VERSION
     reopened.close()
 
@@ -84,15 +84,19 @@ def test_not_a_database(tmp_path: Path) -> None:
 
 def test_store_urls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = store_module.open(f"sqlite:///{tmp_path / 'x.db'}")
-    assert s.path == tmp_path / "x.db"
+    assert s.backend == "sqlite" and s.location == str(tmp_path / "x.db")
     s.close()
-    with pytest.raises(StoreError, match="PostgreSQL"):
-        store_module.open("postgresql://localhost/nk")
+    with pytest.raises(StoreError, match="unknown database URL"):
+        store_module.open("mysql://localhost/nk")
+    # Nothing listens on port 9: a clear error, and the password is never shown.
+    with pytest.raises(StoreError, match="cannot open database") as caught:
+        store_module.open("postgresql://nk:s3cret@127.0.0.1:9/nk")
+    assert "s3cret" not in str(caught.value) and "nk:***@127.0.0.1:9" in str(caught.value)
     monkeypatch.setenv(store_module.ENV_VAR, str(tmp_path / "env.db"))
     assert store_module.default_location() == str(tmp_path / "env.db")
 
 
-def test_ids_resolve_external_url_and_internal(filled: SQLiteStore) -> None:
+def test_ids_resolve_external_url_and_internal(filled: Store) -> None:
     a = filled.get("a")
     assert filled.get("https://example.org/a").id == a.id
     assert filled.get(f"#{a.id}").ext_id == "a"
@@ -102,7 +106,7 @@ def test_ids_resolve_external_url_and_internal(filled: SQLiteStore) -> None:
         filled.get("zzz")
 
 
-def test_listing_filters(filled: SQLiteStore) -> None:
+def test_listing_filters(filled: Store) -> None:
     assert [d.ext_id for d in filled.list_documents()] == ["c", "b", "a", "3"]
     assert [d.ext_id for d in filled.list_documents(outlet="monitor")] == ["c", "a"]
     assert [d.ext_id for d in filled.list_documents(since="2022-01-01", until="2022-12-31")] == [
@@ -113,7 +117,7 @@ def test_listing_filters(filled: SQLiteStore) -> None:
     assert filled.count() == 4 and filled.count(outlet="Monitor", since="2023-01-01") == 1
 
 
-def test_search_ranks_filters_and_highlights(filled: SQLiteStore) -> None:
+def test_search_ranks_filters_and_highlights(filled: Store) -> None:
     hits = filled.search("Hyesan")
     assert sorted(h.ext_id for h in hits) == ["a", "c"]
     assert all("[Hyesan]" in h.snippet for h in hits)
@@ -124,7 +128,7 @@ def test_search_ranks_filters_and_highlights(filled: SQLiteStore) -> None:
     assert [h.ext_id for h in filled.search("squads", limit=1)] == ["c"]
 
 
-def test_search_falls_back_to_plain_words(filled: SQLiteStore) -> None:
+def test_search_falls_back_to_plain_words(filled: Store) -> None:
     # Not valid FTS5 (unbalanced quote, stray operator): searched as plain words instead.
     assert [h.ext_id for h in filled.search('Musan "lecture')] == ["b"]
     assert [h.ext_id for h in filled.search("Sinuiju AND")] == ["3"]
@@ -132,7 +136,7 @@ def test_search_falls_back_to_plain_words(filled: SQLiteStore) -> None:
         filled.search("   ")
 
 
-def test_full_text_index_follows_updates_and_deletes(filled: SQLiteStore) -> None:
+def test_full_text_index_follows_updates_and_deletes(filled: Store) -> None:
     doc = filled.get("b")
     with filled.transaction() as conn:
         conn.execute(
@@ -146,7 +150,7 @@ def test_full_text_index_follows_updates_and_deletes(filled: SQLiteStore) -> Non
     assert filled.integrity_problems() == []
 
 
-def test_failed_transaction_leaves_nothing(filled: SQLiteStore) -> None:
+def test_failed_transaction_leaves_nothing(filled: Store) -> None:
     before = filled.count()
     with pytest.raises(RuntimeError), filled.transaction() as conn:
         conn.execute("DELETE FROM documents")
@@ -155,7 +159,7 @@ def test_failed_transaction_leaves_nothing(filled: SQLiteStore) -> None:
 
 
 def test_broad_queries_rank_within_the_recent_window(
-    store: SQLiteStore, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+    store: Store, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The oldest report is the best match for "lecture"; four newer ones mention it once.
     records = [{"doc_id": "best", "text": "Lecture lecture lecture on phones, a lecture."}]
@@ -165,7 +169,7 @@ def test_broad_queries_rank_within_the_recent_window(
     ]
     ingest(store, [str(_jsonl(write, records))])
     assert store.search("lecture", limit=1)[0].ext_id == "best"
-    monkeypatch.setattr("nkwatch.store.sqlite.RANK_WINDOW", 2)
+    monkeypatch.setattr(f"nkwatch.store.{type(store).__module__.rsplit('.', 1)[1]}.RANK_WINDOW", 2)
     windowed = store.search("lecture", limit=2)
     assert sorted(h.ext_id for h in windowed) == ["n2", "n3"]
     assert store.search("lecture", exhaustive=True, limit=1)[0].ext_id == "best"
@@ -173,6 +177,9 @@ def test_broad_queries_rank_within_the_recent_window(
     assert len(store.search("lecture", limit=2, offset=2)) == 2
 
 
-def test_new_databases_use_large_pages(store: SQLiteStore) -> None:
+def test_new_sqlite_databases_use_wal_and_large_pages(db_path: Path) -> None:
+    store = store_module.open(str(db_path))
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10000
+    store.close()

@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -20,13 +19,13 @@ BASE = "http://127.0.0.1:8321"
 
 
 @pytest.fixture
-def client(web_db: Path) -> TestClient:
-    return TestClient(create_app(str(web_db)), base_url=BASE)
+def client(web_db: str) -> TestClient:
+    return TestClient(create_app(web_db), base_url=BASE)
 
 
 @pytest.fixture
-def token(web_db: Path) -> str:
-    with store_module.open(str(web_db)) as s:
+def token(web_db: str) -> str:
+    with store_module.open(web_db) as s:
         return s.create_token("alice")
 
 
@@ -230,15 +229,15 @@ def test_forms_need_a_session_and_its_csrf_token(client: TestClient, token: str)
     assert "signed in as" in client.get("/").text
 
 
-def test_a_foreign_host_header_is_refused_on_loopback(web_db: Path) -> None:
-    app = create_app(str(web_db))
+def test_a_foreign_host_header_is_refused_on_loopback(web_db: str) -> None:
+    app = create_app(web_db)
     r = TestClient(app, base_url="http://attacker.example").get("/api/events")
     _error_shape(r, 400)
     assert TestClient(app, base_url="http://localhost:8321").get("/api/events").status_code == 200
 
 
-def test_a_remote_server_needs_a_token_for_everything(web_db: Path, token: str) -> None:
-    client = TestClient(create_app(str(web_db), remote=True), base_url="http://203.0.113.5")
+def test_a_remote_server_needs_a_token_for_everything(web_db: str, token: str) -> None:
+    client = TestClient(create_app(web_db, remote=True), base_url="http://203.0.113.5")
     _error_shape(client.get("/api/events"), 401)
     r = client.get("/events", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login")

@@ -21,7 +21,7 @@ from nkwatch.corpus import load_gold
 from nkwatch.model import Analysis, EventFilter, StoredDocument
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES, build, pipe
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 _DATA = ("events.toml", "place_cues.toml", "dated_events.toml")
 
@@ -59,7 +59,7 @@ def _language(doc: StoredDocument) -> str:
 
 
 def analyse(
-    store: SQLiteStore,
+    store: Store,
     *,
     reprocess: bool = False,
     ids: Iterable[int] | None = None,
@@ -110,7 +110,7 @@ def analyse(
     return report
 
 
-def predictions(store: SQLiteStore, docs: Iterable[StoredDocument]) -> dict[str, dict[str, Any]]:
+def predictions(store: Store, docs: Iterable[StoredDocument]) -> dict[str, dict[str, Any]]:
     """Return the stored analysis of reports in the codebook's file format, by external id."""
     out: dict[str, dict[str, Any]] = {}
     for doc in docs:

@@ -6,7 +6,7 @@ duplicates). :data:`COLUMNS` is the column dictionary: names, types and meanings
 CSV, JSON, JSON Lines, Parquet and GeoJSON properties. The ACLED profile maps the same events to
 the column names of ACLED's own exports for users with ACLED workflows.
 
-Rows come from the store in batches of tuples (:meth:`SQLiteStore.export_rows`, built by the
+Rows come from the store in batches of tuples (:meth:`Store.export_rows`, built by the
 database, lists as JSON text) and writers never hold more than a batch: CSV and Parquet write
 them as they are, JSON Lines, JSON and GeoJSON as objects. A JSON Lines export re-imports to
 the same events (:func:`event_of`, ``nkwatch import-events``).

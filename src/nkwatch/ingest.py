@@ -18,7 +18,7 @@ from nkwatch.sources import Fetched, read_inputs
 from nkwatch.sources.fetch import Fetcher
 from nkwatch.sources.lang import detect_language
 from nkwatch.store import neardup
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 # Larger batches mean fewer FTS5 segments to merge (about 13% faster at 100,000 reports than
 # 500); a kill loses at most this many, which the same command stores again when re-run.
@@ -128,7 +128,7 @@ def prepare_document(doc: RawDocument, options: IngestOptions | None = None) -> 
 
 
 def ingest_stream(
-    store: SQLiteStore,
+    store: Store,
     items: Iterable[RawDocument | SourceError | Fetched],
     *,
     options: IngestOptions | None = None,
@@ -184,7 +184,7 @@ def ingest_stream(
 
 
 def ingest(
-    store: SQLiteStore,
+    store: Store,
     inputs: Iterable[str],
     *,
     options: IngestOptions | None = None,

@@ -30,7 +30,7 @@ from nkwatch.files import write_atomic
 from nkwatch.model import Analysis
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES
-from nkwatch.store.sqlite import AnalysisRows, SQLiteStore, analysis_rows
+from nkwatch.store.base import AnalysisRows, Store, analysis_rows
 
 PARTITION_SIZE = 200  # reports per task: large enough to amortize a task, small to balance
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker thread: workers never wait, memory stays low
@@ -136,7 +136,7 @@ def read_shard(path: Path, extractor: str) -> list[AnalysisRows]:
     ]
 
 
-def load_shard(store: SQLiteStore, path: Path, extractor: str) -> list[AnalysisRows]:
+def load_shard(store: Store, path: Path, extractor: str) -> list[AnalysisRows]:
     """Load a shard into the store in one transaction; return what it held."""
     batch = read_shard(path, extractor)
     store.save_analysis_rows(batch)
@@ -144,7 +144,7 @@ def load_shard(store: SQLiteStore, path: Path, extractor: str) -> list[AnalysisR
 
 
 def partitions(
-    store: SQLiteStore, ids: Sequence[int], size: int, report: AnalyseReport
+    store: Store, ids: Sequence[int], size: int, report: AnalyseReport
 ) -> Iterator[tuple[list[Doc], list[str]]]:
     """Yield (reports, their external ids) per partition of ``ids``, reading bodies as it goes;
     reports in a language with no pipeline are recorded as skipped."""
@@ -162,7 +162,7 @@ def partitions(
 
 
 def analyse_distributed(
-    store: SQLiteStore,
+    store: Store,
     client: Any,
     shard_dir: Path,
     *,

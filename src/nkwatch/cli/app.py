@@ -13,7 +13,7 @@ from rich.console import Console
 from nkwatch import __version__
 from nkwatch import store as store_module
 from nkwatch.sources.dates import parse_publication_date
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 app = typer.Typer(
     name="nkwatch",
@@ -39,7 +39,7 @@ class Settings:
     db: str | None = None
     quiet: bool = False
 
-    def open_store(self) -> SQLiteStore:
+    def open_store(self) -> Store:
         """Return the store these settings name."""
         return store_module.open(self.db)
 
@@ -62,8 +62,8 @@ def main_options(
         typer.Option(
             "--db",
             envvar=store_module.ENV_VAR,
-            help="Database file (or sqlite:///path). Default: $NKWATCH_DB, else "
-            "~/.local/share/nkwatch/nkwatch.db.",
+            help="Database: a SQLite file (or sqlite:///path), or postgresql://user@host/db."
+            " Default: $NKWATCH_DB, else ~/.local/share/nkwatch/nkwatch.db.",
         ),
     ] = None,
     quiet: Annotated[

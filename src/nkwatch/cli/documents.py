@@ -21,12 +21,12 @@ from nkwatch.ingest import (
 )
 from nkwatch.model import EventFilter, StoredDocument
 from nkwatch.sources.fetch import Fetcher
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 
 def _run_ingest(
     ctx: typer.Context,
-    store: SQLiteStore,
+    store: Store,
     inputs: list[str],
     options: IngestOptions,
     fetcher: Fetcher,

@@ -22,7 +22,7 @@ from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.scaleout import PARTITION_SIZE, DistributedReport, analyse_distributed, connect
 from nkwatch.store import open as open_store
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 
 def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool = True) -> Table:
@@ -50,7 +50,7 @@ def events_table(events: list[dict[str, Any]], title: str, *, with_report: bool 
 
 
 def event_filter(
-    store: SQLiteStore,
+    store: Store,
     event_type: list[str] | None,
     modality: str | None,
     province: str | None,
@@ -129,7 +129,7 @@ def extract_command(
 
 
 def _extract_on_dask(
-    store: SQLiteStore,
+    store: Store,
     address: str | None,
     workers: int | None,
     shards: Path | None,

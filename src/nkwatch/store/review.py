@@ -17,7 +17,6 @@ import hashlib
 import json
 import re
 import secrets
-import sqlite3
 from typing import Any
 
 from nkwatch.errors import NotFound, ReviewError
@@ -140,7 +139,7 @@ CORRECTABLE = (
 )  # fmt: skip
 
 
-def review_json(row: sqlite3.Row | None) -> dict[str, Any] | None:
+def review_json(row: Any) -> dict[str, Any] | None:
     """Return a stored review as a JSON-ready dict (None when the event is unreviewed)."""
     if row is None or row["status"] is None:
         return None
@@ -156,21 +155,22 @@ def review_json(row: sqlite3.Row | None) -> dict[str, Any] | None:
 class ReviewMixin:
     """Review, audit and token methods of a store with a ``conn`` and a ``transaction``."""
 
-    conn: sqlite3.Connection
+    conn: Any
+    IntegrityError: type[Exception]
 
     def transaction(self) -> Any:  # pragma: no cover - provided by the store
         raise NotImplementedError
 
     # -- reviews -----------------------------------------------------------------------------
 
-    def _event_key(self, event_id: int) -> sqlite3.Row:
+    def _event_key(self, event_id: int) -> Any:
         row = self.conn.execute(
             "SELECT id, doc_id, evidence_start, evidence_end, type FROM events WHERE id = ?",
             (event_id,),
         ).fetchone()
         if row is None:
             raise NotFound(f"no event {event_id}", location=f"event {event_id}")
-        return row  # type: ignore[no-any-return]
+        return row
 
     def review_of(self, event_id: int) -> dict[str, Any] | None:
         """Return the review of an event, or None when it has not been reviewed."""
@@ -219,9 +219,12 @@ class ReviewMixin:
             ).fetchone())  # fmt: skip
             now = _now()
             self.conn.execute(
-                "INSERT OR REPLACE INTO reviews (doc_id, evidence_start, evidence_end, type,"
-                " status, corrections, note, reviewer, reviewed_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO reviews (doc_id, evidence_start, evidence_end, type, status,"
+                " corrections, note, reviewer, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (doc_id, evidence_start, evidence_end, type) DO UPDATE SET"
+                " status = excluded.status, corrections = excluded.corrections,"
+                " note = excluded.note, reviewer = excluded.reviewer,"
+                " reviewed_at = excluded.reviewed_at",
                 (*ident, _STATUS_OF_ACTION[action], json.dumps(checked, ensure_ascii=False),
                  note, who, now),
             )  # fmt: skip
@@ -277,7 +280,7 @@ class ReviewMixin:
                     "INSERT INTO tokens (name, hash, created_at) VALUES (?, ?, ?)",
                     (name, _hash(token), _now()),
                 )
-        except sqlite3.IntegrityError:
+        except self.IntegrityError:
             raise ReviewError(
                 f"a token named {name!r} exists; revoke it first", field="name"
             ) from None

@@ -1,62 +1,41 @@
-"""The embedded default store: SQLite in WAL mode, FTS5 search, revisions, near-duplicates."""
+"""The embedded default store: one SQLite file in WAL mode, with FTS5 for search."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import re
 import sqlite3
-import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
-from nkwatch.model import (
-    AddResult,
-    Analysis,
-    Event,
-    EventFilter,
-    PlaceMention,
-    PreparedDocument,
-    SearchHit,
-    Segment,
-    StoredDocument,
+from nkwatch.errors import SchemaVersionError, StoreError
+from nkwatch.model import SearchHit
+from nkwatch.store.base import (
+    AnalysisRows,
+    QueryRefused,
+    Store,
+    _filters,
+    analysis_rows,
+    event_row,
+    fts_words,
+    place_row,
 )
-from nkwatch.store import neardup
-from nkwatch.store.review import ReviewMixin, review_json
 from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
 
-_LIST_COLUMNS = (
-    "id, ext_id, source, format, title, published, published_estimated, outlet, url, language,"
-    " body, content_hash, revision, ingested_at"
-)
-_BAREWORD = re.compile(r"[^\s\"]+")
-_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 # A query matching more reports than this is ranked among its most recent matches (see search).
 RANK_WINDOW = 2000
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _pack(text: str) -> bytes:
-    return zlib.compress(text.encode("utf-8"), 1)
-
-
-def _unpack(blob: bytes | None) -> str | None:
-    return None if blob is None else zlib.decompress(blob).decode("utf-8")
-
-
-class SQLiteStore(ReviewMixin):
+class SQLiteStore(Store):
     """A store in one SQLite file. Not shared across threads; open one per process/thread."""
 
     backend = "sqlite"
+    DatabaseError = sqlite3.Error
+    IntegrityError = sqlite3.IntegrityError
 
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
+        self.location = str(path)
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -86,12 +65,6 @@ class SQLiteStore(ReviewMixin):
     def close(self) -> None:
         """Close the connection."""
         self.conn.close()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def schema_version(self) -> int:
@@ -126,511 +99,38 @@ class SQLiteStore(ReviewMixin):
         else:
             self.conn.execute("COMMIT")
 
-    # -- writing -----------------------------------------------------------------------------
+    # -- the dialect -------------------------------------------------------------------------
 
-    def add_documents(self, batch: Sequence[PreparedDocument]) -> list[AddResult]:
-        """Store a batch of reports in one transaction; return what happened to each.
+    def _week(self, column: str) -> str:
+        return f"strftime('%Y-W%W', {column})"
 
-        A report the database refuses is rolled back alone (a savepoint each) and comes back
-        with status ``failed``; the rest of the batch is stored.
-        """
-        results = []
-        with self.transaction():
-            for item in batch:
-                self.conn.execute("SAVEPOINT report")
-                try:
-                    results.append(self._add(item))
-                except sqlite3.Error as exc:
-                    self.conn.execute("ROLLBACK TO report")
-                    results.append(
-                        AddResult("failed", 0, item.doc.ext_id, error=f"database refused it: {exc}")
-                    )
-                self.conn.execute("RELEASE report")
-        return results
+    def _json_list(self, expression: str) -> str:
+        return f"json_group_array({expression})"
 
-    def _add(self, item: PreparedDocument) -> AddResult:
-        doc = item.doc
-        key = doc.key
-        row = self.conn.execute(
-            "SELECT id, content_hash, revision FROM documents WHERE doc_key = ?"
-            " ORDER BY revision DESC LIMIT 1",
-            (key,),
-        ).fetchone()
-        if row is not None and row["content_hash"] == item.content_hash:
-            return AddResult("unchanged", row["id"], doc.ext_id, row["revision"])
-        if row is None:
-            same = self.conn.execute(
-                "SELECT id, ext_id, revision FROM documents WHERE content_hash = ?"
-                " AND superseded_by IS NULL LIMIT 1",
-                (item.content_hash,),
-            ).fetchone()
-            if same is not None:
-                return AddResult("duplicate", same["id"], same["ext_id"], same["revision"])
-        revision = 1 if row is None else row["revision"] + 1
-        cleaned = item.cleaned
-        text_blob = None if doc.text == doc.raw else _pack(doc.text)
-        cur = self.conn.execute(
-            "INSERT INTO documents (ext_id, doc_key, source, format, title, published,"
-            " published_estimated, outlet, url, language, raw, text, body, segments, removed,"
-            " content_hash, revision, supersedes, minhash, extra, ingested_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                doc.ext_id,
-                key,
-                doc.source,
-                doc.format,
-                doc.title,
-                doc.published,
-                int(doc.published_estimated),
-                doc.outlet,
-                doc.url,
-                doc.language,
-                _pack(doc.raw),
-                text_blob,
-                cleaned.body,
-                json.dumps([[s.body_start, s.text_start, s.length] for s in cleaned.segments]),
-                json.dumps(cleaned.removed, ensure_ascii=False),
-                item.content_hash,
-                revision,
-                None if row is None else row["id"],
-                item.minhash,
-                json.dumps(doc.extra, ensure_ascii=False, default=str),
-                _now(),
-            ),
-        )
-        new_id = int(cur.lastrowid or 0)
-        if row is not None:
-            self.conn.execute(
-                "UPDATE documents SET superseded_by = ? WHERE id = ?", (new_id, row["id"])
-            )
-        near = self._link_near_duplicates(new_id, key, item)
-        return AddResult(
-            "stored" if row is None else "revision", new_id, doc.ext_id, revision, near
-        )
+    def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
+        return "e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [words]
 
-    def _link_near_duplicates(
-        self, doc_id: int, key: str, item: PreparedDocument
-    ) -> list[tuple[int, float]]:
-        if item.minhash is None or not item.band_keys:
-            return []
-        marks = ",".join("?" * len(item.band_keys))
-        candidates = self.conn.execute(
-            "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b"
-            " JOIN documents d ON d.id = b.doc_id"
-            f" WHERE b.band_key IN ({marks}) AND d.doc_key != ? AND d.superseded_by IS NULL"
-            " ORDER BY d.id DESC LIMIT ?",
-            (*item.band_keys, key, neardup.MAX_CANDIDATES),
-        ).fetchall()
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO minhash_bands (band_key, doc_id) VALUES (?, ?)",
-            [(k, doc_id) for k in item.band_keys],
-        )
-        if not candidates:
-            return []
-        mine = neardup.Signature.from_bytes(item.minhash)
-        found = []
-        for cand in candidates:
-            sim = neardup.similarity(mine, neardup.Signature.from_bytes(cand["minhash"]))
-            if sim >= neardup.SIMILARITY_THRESHOLD:
-                found.append((int(cand["id"]), sim))
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO near_duplicates (doc_id, other_id, similarity)"
-            " VALUES (?, ?, ?)",
-            [(a, b, s) for other, s in found for a, b in ((doc_id, other), (other, doc_id))],
-        )
-        return found
-
-    # -- fetch validators (the FetchCache protocol) ------------------------------------------
-
-    def get_validators(self, url: str) -> tuple[str | None, str | None] | None:
-        """Return the ETag and Last-Modified saved for ``url``, if any."""
-        row = self.conn.execute(
-            "SELECT etag, last_modified FROM fetch_cache WHERE url = ?", (url,)
-        ).fetchone()
-        return None if row is None else (row["etag"], row["last_modified"])
-
-    def put_validators(
-        self, url: str, etag: str | None, last_modified: str | None, status: int
-    ) -> None:
-        """Save the validators of a fetched resource whose contents are stored."""
-        with self.transaction():
-            self.conn.execute(
-                "INSERT OR REPLACE INTO fetch_cache (url, etag, last_modified, status, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (url, etag, last_modified, status, _now()),
-            )
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def resolve_id(self, ref: str | int) -> int:
-        """Return the internal id of a report named by its external id, URL or internal id.
-
-        An external id wins over an internal one of the same spelling; ``#12`` always means
-        internal id 12. Of several revisions, the latest is returned.
-        """
-        text = str(ref).strip()
-        if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
-            row = self.conn.execute(
-                "SELECT id FROM documents WHERE id = ?", (int(text[1:]),)
-            ).fetchone()
-        else:
-            # One indexed lookup per column: "ext_id = ? OR url = ?" would scan the table.
-            row = (
-                self.conn.execute(
-                    "SELECT id FROM documents WHERE ext_id = ?"
-                    " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
-                    (text,),
-                ).fetchone()
-                or self.conn.execute(
-                    "SELECT id FROM documents WHERE url = ?"
-                    " ORDER BY superseded_by IS NOT NULL, revision DESC LIMIT 1",
-                    (text,),
-                ).fetchone()
-            )
-            if row is None and text.isascii() and text.isdigit():
-                row = self.conn.execute(
-                    "SELECT id FROM documents WHERE id = ?", (int(text),)
-                ).fetchone()
-        if row is None:
-            raise NotFound(f"no report with id {text!r}")
-        return int(row["id"])
-
-    def get(self, ref: str | int, *, with_raw: bool = False) -> StoredDocument:
-        """Return one report by any of its ids, with its near-duplicates and revisions."""
-        doc_id = self.resolve_id(ref)
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        doc = _row_to_document(row)
-        doc.segments = [Segment(*s) for s in json.loads(row["segments"])]
-        if with_raw:
-            doc.raw = _unpack(row["raw"])
-            doc.text = _unpack(row["text"]) or doc.raw
-        doc.near_duplicates = [
-            (int(r["id"]), r["ext_id"], float(r["similarity"]))
-            for r in self.conn.execute(
-                "SELECT d.id, d.ext_id, n.similarity FROM near_duplicates n"
-                " JOIN documents d ON d.id = n.other_id"
-                " WHERE n.doc_id = ? ORDER BY n.similarity DESC",
-                (doc_id,),
-            )
-        ]
-        doc.revisions = [
-            int(r["id"])
-            for r in self.conn.execute(
-                "SELECT id FROM documents WHERE doc_key = ? ORDER BY revision", (row["doc_key"],)
-            )
-        ]
-        return doc
-
-    def bodies(self, ids: Sequence[int]) -> list[tuple[int, str, str, str | None, str | None]]:
-        """Return (id, external id, body, published, language) of reports, in the order of
-        ``ids`` (those the store does not hold are left out): what the pipeline reads."""
-        found: dict[int, tuple[int, str, str, str | None, str | None]] = {}
-        for chunk in _chunks(list(ids), _MAX_PARAMS):
-            marks = ", ".join("?" * len(chunk))
-            for r in self.conn.execute(
-                "SELECT id, ext_id, body, published, language FROM documents"
-                f" WHERE id IN ({marks})",
-                chunk,
-            ):
-                found[r[0]] = (r[0], r[1], r[2], r[3], r[4])
-        return [found[i] for i in ids if i in found]
-
-    def removed_lines(self, doc_id: int) -> list[tuple[str, str]]:
-        """Return the (rule, line) pairs cleaning removed from a report."""
-        row = self.conn.execute("SELECT removed FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"no report with internal id {doc_id}")
-        return [(r, line) for r, line in json.loads(row["removed"])]
-
-    def save_places(self, doc_id: int, mentions: Sequence[PlaceMention], gazetteer: str) -> None:
-        """Replace a report's place mentions with ``mentions`` (one transaction)."""
-        if self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
-            raise NotFound(f"no report with internal id {doc_id}")
-        with self.transaction():
-            self.conn.execute("DELETE FROM places WHERE doc_id = ?", (doc_id,))
-            self.conn.executemany(
-                _INSERT_PLACE, [(doc_id, *place_row(m, gazetteer)) for m in mentions]
-            )
-
-    def save_analysis(self, analysis: Analysis) -> None:
-        """Replace what the extractor made of one report (places, events, tone) in one
-        transaction: a crash leaves the earlier analysis or the new one, never half."""
-        self.save_analyses([analysis])
-
-    def save_analyses(self, analyses: Sequence[Analysis]) -> None:
-        """Replace the analyses of several reports in one transaction: all, or none."""
-        self.save_analysis_rows([analysis_rows(a) for a in analyses])
-
-    def save_analysis_rows(self, batch: Sequence[AnalysisRows]) -> None:
-        """Replace the analyses of several reports, given as rows (:func:`analysis_rows`), in
-        one transaction: all, or none (a report the store does not hold stops it first)."""
-        ids = [r.doc_id for r in batch]
-        for chunk in _chunks(ids, _MAX_PARAMS):
-            marks = ", ".join("?" * len(chunk))
-            found = {
-                row[0]
-                for row in self.conn.execute(
-                    f"SELECT id FROM documents WHERE id IN ({marks})", chunk
-                )
-            }
-            missing = [i for i in chunk if i not in found]
-            if missing:
-                raise NotFound(f"no report with internal id {missing[0]}")
-        with self.transaction():
-            for chunk in _chunks(ids, _MAX_PARAMS):
-                marks = ", ".join("?" * len(chunk))
-                self.conn.execute(f"DELETE FROM places WHERE doc_id IN ({marks})", chunk)
-                self.conn.execute(f"DELETE FROM events WHERE doc_id IN ({marks})", chunk)
-            self.conn.executemany(_INSERT_PLACE, [(r.doc_id, *p) for r in batch for p in r.places])
-            self.conn.executemany(_INSERT_EVENT, [(r.doc_id, *e) for r in batch for e in r.events])
-            now = _now()
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
-                " analysed_at) VALUES (?, ?, ?, ?, ?)",
-                [(r.doc_id, r.tone, r.tone_evidence, r.extractor, now) for r in batch],
-            )
-
-    def import_events(
-        self, groups: Iterable[tuple[str, list[Event], str | None, str | None]]
-    ) -> tuple[int, int]:
-        """Replace the events of reports with imported ones, in one transaction: every
-        report of the input is replaced, or none (an error anywhere rolls all back).
-
-        ``groups`` yields (report's external id, its events, tone, extractor); a report
-        absent from the store raises :class:`NotFound`. Returns (reports, events) written."""
-        reports = events = 0
-        with self.transaction():
-            for ext_id, evs, tone, extractor in groups:
-                doc_id = self.resolve_id(ext_id)
-                self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
-                self.conn.executemany(_INSERT_EVENT, [(doc_id, *event_row(e)) for e in evs])
-                self.conn.execute(
-                    "INSERT OR REPLACE INTO analyses (doc_id, tone, tone_evidence, extractor,"
-                    " analysed_at) VALUES (?, ?, '{}', ?, ?)",
-                    (doc_id, tone or "NONE", extractor or "import", _now()),
-                )
-                reports += 1
-                events += len(evs)
-        return reports, events
-
-    def to_analyse(self, extractor: str, *, reprocess: bool = False) -> list[int]:
-        """Return the ids of the latest revisions not yet analysed by ``extractor`` (all of
-        them when ``reprocess``), oldest first."""
-        if reprocess:
-            sql = "SELECT id FROM documents WHERE superseded_by IS NULL ORDER BY id"
-            return [int(r[0]) for r in self.conn.execute(sql)]
-        sql = (
-            "SELECT d.id FROM documents d LEFT JOIN analyses a ON a.doc_id = d.id"
-            " WHERE d.superseded_by IS NULL AND (a.doc_id IS NULL OR a.extractor != ?)"
-            " ORDER BY d.id"
-        )
-        return [int(r[0]) for r in self.conn.execute(sql, (extractor,))]
-
-    def tone_of(self, doc_id: int) -> str | None:
-        """Return the stored tone of a report, or None when it has not been analysed."""
-        row = self.conn.execute("SELECT tone FROM analyses WHERE doc_id = ?", (doc_id,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def events(
-        self, where: EventFilter | None = None, *, limit: int = 100, offset: int = 0
-    ) -> list[dict[str, Any]]:
-        """Return stored events that pass ``where`` with their report's ids, newest first."""
-        sql, params = _event_filter(where or EventFilter())
-        rows = self.conn.execute(
-            _EVENT_SELECT + sql +
-            " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start"
-            " LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()  # fmt: skip
-        return [_event_record(r) for r in rows]
-
-    def event(self, event_id: int) -> dict[str, Any]:
-        """Return one stored event (as :meth:`events` does) by its id."""
-        row = self.conn.execute(
-            _EVENT_SELECT + "e.id = ?", (event_id,)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"no event {event_id}", location=f"event {event_id}")
-        return _event_record(row)
-
-    def count_events(self, where: EventFilter | None = None) -> int:
-        """Return how many stored events pass ``where``."""
-        sql, params = _event_filter(where or EventFilter())
-        return int(self.conn.execute(_EVENT_COUNT + sql, params).fetchone()[0])
-
-    def event_facets(
-        self, where: EventFilter | None = None, fields: Sequence[str] | None = None
-    ) -> dict[str, list[tuple[str, int]]]:
-        """Return, for each field of ``fields``, its values among the events that pass
-        ``where`` with how many events have each, most frequent first."""
-        sql, params = _event_filter(where or EventFilter())
-        names = list(DEFAULT_FACETS if fields is None else fields)
-        # One pass over the events, grouped by every field at once; each field's counts are
-        # then summed from the groups (far fewer than the events).
-        columns = ", ".join(f"{FACETS[name]} AS f{i}" for i, name in enumerate(names))
-        groups = ", ".join(f"f{i}" for i in range(len(names)))
-        counts: list[dict[str, int]] = [{} for _ in names]
-        for row in self.conn.execute(
-            f"SELECT {columns}, count(*)" + _EVENT_FROM + " WHERE " + sql + f" GROUP BY {groups}",
-            params,
-        ):
-            n = int(row[len(names)])
-            for i in range(len(names)):
-                if row[i] is not None:
-                    counts[i][row[i]] = counts[i].get(row[i], 0) + n
-        return {
-            name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:500]
-            for name, c in zip(names, counts, strict=True)
-        }
-
-    def event_periods(
-        self, where: EventFilter | None = None, *, by: str = "month"
-    ) -> list[tuple[str, str, int]]:
-        """Return (period, type, events) for the dated events that pass ``where``, by the
-        period their interval starts in: ``month`` (2024-01) or ``week`` (2024-W03: weeks
-        start on Monday; week 00 holds the days before the year's first Monday)."""
-        if by not in ("month", "week"):
-            raise QueryError(f"unknown period {by!r}; month or week", location="by")
-        sql, params = _event_filter(where or EventFilter())
-        period = (
-            "substr(e.when_start, 1, 7)" if by == "month"
-            else "strftime('%Y-W%W', e.when_start)"
-        )  # fmt: skip
-        rows = self.conn.execute(
-            f"SELECT {period} AS p, e.type AS t, count(*) AS n" + _EVENT_FROM + " WHERE " +
-            sql + " AND e.when_start IS NOT NULL GROUP BY p, t ORDER BY p, t",
-            params,
-        ).fetchall()  # fmt: skip
-        return [(str(r["p"]), str(r["t"]), int(r["n"])) for r in rows]
-
-    def event_points(
-        self, where: EventFilter | None = None, *, limit: int = 2000
-    ) -> list[tuple[int, float, float, str, str | None]]:
-        """Return (event id, lat, lon, type, place) of events placed precisely (a point)."""
-        sql, params = _event_filter(where or EventFilter())
-        rows = self.conn.execute(
-            "SELECT e.id, e.lat, e.lon, e.type, e.place" + _EVENT_FROM + " WHERE " + sql +
-            " AND e.geo_precision = 'point' AND e.lat IS NOT NULL ORDER BY e.id DESC LIMIT ?",
-            (*params, limit),
-        ).fetchall()  # fmt: skip
-        return [(int(r[0]), float(r[1]), float(r[2]), str(r[3]), r[4]) for r in rows]
-
-    def outlets(self) -> list[tuple[str, int]]:
-        """Return the outlets of the current reports with how many reports each."""
-        rows = self.conn.execute(
-            "SELECT outlet, count(*) FROM documents WHERE superseded_by IS NULL"
-            " AND outlet IS NOT NULL GROUP BY outlet ORDER BY count(*) DESC, outlet"
-        ).fetchall()
-        return [(str(r[0]), int(r[1])) for r in rows]
-
-    def export_rows(
-        self, where: EventFilter | None = None, *, batch: int = 10_000
-    ) -> Iterator[list[tuple[Any, ...]]]:
-        """Yield the events that pass the filters (as :meth:`events`) as export rows, in
-        batches: tuples in the order of ``nkwatch.export.NAMES``, lists as JSON text, ordered
-        by report then text. Built by the database: an export streams at database speed."""
-        sql, params = _event_filter(where or EventFilter())
-        cursor = self.conn.execute(
-            _EXPORT_SELECT + sql + " ORDER BY e.doc_id, e.evidence_start, e.id", params
-        )
-        also = _EXPORT_ALSO
-        while rows := cursor.fetchmany(batch):
-            out = [tuple(r) for r in rows]
-            for i, r in enumerate(out):
-                if r[also] != "[]":  # stored as [[quote, start, end]]; exported as objects
-                    quotes = [{"quote": q, "start": a, "end": b} for q, a, b in json.loads(r[also])]
-                    out[i] = (*r[:also], json.dumps(quotes, ensure_ascii=False), *r[also + 1 :])
-            yield out
-
-    def places_of(self, doc_id: int) -> list[PlaceMention]:
-        """Return the stored place mentions of a report, in text order."""
-        return [
-            PlaceMention(
-                text=r["text"], start=r["start"], end=r["end"], unit=r["unit"], level=r["level"],
-                name=r["name"], admin1=r["admin1"], admin2=r["admin2"], lat=r["lat"],
-                lon=r["lon"], precision=r["precision"], country=r["country"],
-                confidence=r["confidence"], role=r["role"], how=r["how"],
-                candidates=tuple(json.loads(r["candidates"])),
-            )
-            for r in self.conn.execute(
-                "SELECT * FROM places WHERE doc_id = ? ORDER BY start", (doc_id,)
-            )
-        ]  # fmt: skip
-
-    def count(
-        self,
-        *,
-        outlet: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        language: str | None = None,
-        all_revisions: bool = False,
-    ) -> int:
-        """Return how many reports match the filters (latest revisions only, unless asked)."""
-        where, params = _filters(outlet, since, until, language, all_revisions)
-        return int(
-            self.conn.execute(f"SELECT count(*) FROM documents d{where}", params).fetchone()[0]
-        )
-
-    def list_documents(
-        self,
-        *,
-        outlet: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        language: str | None = None,
-        limit: int = 50,
-        offset: int = 0,
-        all_revisions: bool = False,
-    ) -> list[StoredDocument]:
-        """Return reports, newest publication first, filtered by outlet, date and language."""
-        where, params = _filters(outlet, since, until, language, all_revisions)
-        rows = self.conn.execute(
-            f"SELECT {_LIST_COLUMNS} FROM documents d{where}"
-            " ORDER BY published IS NULL, published DESC, id DESC LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()
-        return [_row_to_document(r) for r in rows]
-
-    def search(
-        self,
-        query: str,
-        *,
-        outlet: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        language: str | None = None,
-        limit: int = 20,
-        offset: int = 0,
-        exhaustive: bool = False,
-    ) -> list[SearchHit]:
-        """Return the reports matching an FTS5 query, best first, with highlighted snippets.
-
-        The query uses FTS5 syntax (``"state security" AND Hyesan``, ``phone*``); when it is
-        not valid FTS5, its words are searched as plain terms instead.
-
-        Ranking (BM25, title weighted double) covers every match when there are at most
-        ``RANK_WINDOW`` of them; a broader query is ranked among its ``RANK_WINDOW`` most
-        recently ingested matches (the window is widened, fourfold at a time, until filters
-        leave a full page), which keeps a one-word query over a large archive fast.
-        ``exhaustive=True`` ranks every match, however many.
-        """
-        if not query.strip():
-            raise QueryError("empty search query")
-        try:
-            return self._search(query, outlet, since, until, language, limit, offset, exhaustive)
-        except sqlite3.OperationalError:
-            # Not valid FTS5 (an unbalanced quote, a stray operator): search the words instead.
-            words = [w for w in _BAREWORD.findall(query) if w not in _OPERATORS]
-            plain = " ".join('"' + w.replace('"', "") + '"' for w in words)
-            try:
-                return self._search(
-                    plain, outlet, since, until, language, limit, offset, exhaustive
-                )
-            except sqlite3.OperationalError as exc:
-                raise QueryError(f"not a search query: {query!r} ({exc})") from None
+    # -- full-text search --------------------------------------------------------------------
 
     def _search(
+        self,
+        match: str,
+        outlet: str | None,
+        since: str | None,
+        until: str | None,
+        language: str | None,
+        limit: int,
+        offset: int,
+        exhaustive: bool,
+    ) -> list[SearchHit]:
+        try:
+            return self._fts5_search(
+                match, outlet, since, until, language, limit, offset, exhaustive
+            )
+        except sqlite3.OperationalError as exc:
+            raise QueryRefused(str(exc)) from None
+
+    def _fts5_search(
         self,
         match: str,
         outlet: str | None,
@@ -646,6 +146,7 @@ class SQLiteStore(ReviewMixin):
             " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
             " WHERE documents_fts MATCH ?" + where.replace(" WHERE ", " AND ", 1)
         )
+        # BM25 with the title weighted double.
         sql = (
             "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
             f" bm25(documents_fts, 2.0, 1.0) AS score{base} AND documents_fts.rowid >= ?"
@@ -680,7 +181,7 @@ class SQLiteStore(ReviewMixin):
                     (match, min(ids), max(ids), *ids),
                 ).fetchall()
             )
-        hits = [
+        return [
             SearchHit(
                 r["id"],
                 r["ext_id"],
@@ -693,11 +194,12 @@ class SQLiteStore(ReviewMixin):
             )
             for r in rows
         ]
-        return hits
 
     def integrity_problems(self) -> list[str]:
-        """Return what SQLite's and FTS5's integrity checks report (empty when all is well)."""
+        """Return what SQLite's and FTS5's integrity checks and the store's own invariants
+        report (empty when all is well)."""
         problems = [r[0] for r in self.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += self._invariant_problems()
         try:
             self.conn.execute(
                 "INSERT INTO documents_fts(documents_fts, rank) VALUES ('integrity-check', 1)"
@@ -705,273 +207,6 @@ class SQLiteStore(ReviewMixin):
         except sqlite3.DatabaseError as exc:
             problems.append(f"full-text index: {exc}")
         return problems
-
-
-def _filters(
-    outlet: str | None,
-    since: str | None,
-    until: str | None,
-    language: str | None,
-    all_revisions: bool,
-) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if not all_revisions:
-        clauses.append("d.superseded_by IS NULL")
-    if outlet:
-        clauses.append("d.outlet = ? COLLATE NOCASE")
-        params.append(outlet)
-    if since:
-        clauses.append("d.published >= ?")
-        params.append(since)
-    if until:
-        clauses.append("d.published <= ?")
-        params.append(until)
-    if language:
-        clauses.append("d.language = ?")
-        params.append(language)
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _row_to_document(row: sqlite3.Row) -> StoredDocument:
-    return StoredDocument(
-        id=row["id"],
-        ext_id=row["ext_id"],
-        source=row["source"],
-        format=row["format"],
-        title=row["title"],
-        published=row["published"],
-        published_estimated=bool(row["published_estimated"]),
-        outlet=row["outlet"],
-        url=row["url"],
-        language=row["language"],
-        body=row["body"],
-        content_hash=row["content_hash"],
-        revision=row["revision"],
-        ingested_at=row["ingested_at"],
-    )
-
-
-class AnalysisRows(NamedTuple):
-    """A report's analysis as the rows the store writes: what a worker of a distributed run
-    sends back (plain data: tuples, strings), and what :meth:`save_analysis_rows` takes."""
-
-    doc_id: int
-    tone: str
-    tone_evidence: str  # JSON
-    extractor: str
-    places: list[tuple[Any, ...]]  # place_row(...) each
-    events: list[tuple[Any, ...]]  # event_row(...) each
-
-
-def analysis_rows(a: Analysis) -> AnalysisRows:
-    """Return the rows of an analysis."""
-    return AnalysisRows(
-        a.doc_id, a.tone, json.dumps(a.tone_evidence), a.extractor,
-        [place_row(m, a.gazetteer) for m in a.places], [event_row(e) for e in a.events],
-    )  # fmt: skip
-
-
-def place_row(m: PlaceMention, gazetteer: str) -> tuple[Any, ...]:
-    """Return a place mention as the values of its row (after doc_id)."""
-    return (
-        m.start, m.end, m.text, m.unit, m.level, m.name, m.admin1, m.admin2, m.lat, m.lon,
-        m.precision, m.country, m.confidence, m.role, m.how, json.dumps(list(m.candidates)),
-        gazetteer,
-    )  # fmt: skip
-
-
-_INSERT_PLACE = (
-    "INSERT INTO places (doc_id, start, end, text, unit, level, name, admin1, admin2,"
-    " lat, lon, precision, country, confidence, role, how, candidates, gazetteer)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_MAX_PARAMS = 900  # ids per "IN (...)": under SQLite's limit of host parameters
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-_EVENT_COLUMNS = (
-    "doc_id",
-    "type",
-    "modality",
-    "actor",
-    "target",
-    "place",
-    "admin1",
-    "admin2",
-    "when_start",
-    "when_end",
-    "when_precision",
-    "count",
-    "penalty_kind",
-    "penalty_max_years",
-    "law_article",
-    "law_year",
-    "evidence_start",
-    "evidence_end",
-    "confidence",
-    "when_source",
-    "place_source",
-    "trigger",
-    "also",
-    "evidence",
-    "lat",
-    "lon",
-    "geo_precision",
-)  # fmt: skip; the order of event_row, after doc_id
-_INSERT_EVENT = (
-    f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)})"
-    f" VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
-)
-
-
-def event_row(e: Event) -> tuple[Any, ...]:
-    """Return an event as the values of its row (after doc_id)."""
-    penalty = e.penalty or {}
-    law = e.law or {}
-    return (
-        e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
-        e.when.start if e.when else None, e.when.end if e.when else None,
-        e.when.precision if e.when else None, e.count, penalty.get("kind"),
-        penalty.get("max_years"), law.get("article"), law.get("year"), e.evidence_start,
-        e.evidence_end, e.confidence, e.when_source, e.place_source, e.trigger,
-        json.dumps([list(a) for a in e.also], ensure_ascii=False), e.evidence, e.lat, e.lon,
-        e.geo_precision,
-    )  # fmt: skip
-
-
-# The export row of an event (nkwatch.export.COLUMNS, in order), computed by SQLite.
-_EXPORT_SELECT = """
-SELECT e.id, d.ext_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1, e.admin2,
-    e.lat, e.lon, e.geo_precision, e.when_start, e.when_end, e.when_precision, e.count,
-    e.penalty_kind, e.penalty_max_years, e.law_article, e.law_year, e.evidence,
-    e.evidence_start, e.evidence_end,
-    e.also,
-    e.confidence, e.trigger, e.when_source, e.place_source, d.title, d.published, d.outlet,
-    d.url, d.language, a.tone, a.extractor,
-    (SELECT json_group_array(o.ext_id) FROM near_duplicates n
-     JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id),
-    r.status, coalesce(r.corrections, '{}'), r.reviewer, r.reviewed_at
-FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN analyses a ON a.doc_id = e.doc_id
-LEFT JOIN reviews r ON r.doc_id = e.doc_id AND r.evidence_start = e.evidence_start
-    AND r.evidence_end = e.evidence_end AND r.type = e.type
-WHERE """
-
-
-_EXPORT_ALSO = 23  # the position of `also` in an export row
-
-
-# Events with their report and their review (when reviewed): what every event query reads.
-_EVENT_FROM = (
-    " FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN reviews r"
-    " ON r.doc_id = e.doc_id AND r.evidence_start = e.evidence_start"
-    " AND r.evidence_end = e.evidence_end AND r.type = e.type"
-)
-_EVENT_SELECT = (
-    "SELECT e.*, d.ext_id, d.published, d.outlet, d.url, d.title, r.status, r.corrections,"
-    " r.note, r.reviewer, r.reviewed_at" + _EVENT_FROM + " WHERE "
-)
-_EVENT_COUNT = "SELECT count(*)" + _EVENT_FROM + " WHERE "
-# The fields events can be counted by (facets), and their columns.
-FACETS: dict[str, str] = {
-    "type": "e.type", "modality": "e.modality", "admin1": "e.admin1", "admin2": "e.admin2",
-    "actor": "e.actor", "target": "e.target", "outlet": "d.outlet",
-    "review": "coalesce(r.status, 'unreviewed')",
-    "county": "e.admin1 || ':' || e.admin2",  # the gazetteer's id of the county
-}  # fmt: skip
-DEFAULT_FACETS = ("type", "modality", "admin1", "actor", "target", "outlet", "review")
-REVIEW_FILTERS = ("unreviewed", "reviewed", "accepted", "corrected", "rejected")
-_WORD = re.compile(r"[^\W_]+\*?")
-
-
-def fts_words(query: str) -> str | None:
-    """Return ``query`` as an FTS5 query of its words, all required (a word may end in *);
-    None when it holds no word (letters or digits), which then matches nothing."""
-    words = _WORD.findall(query)
-    if not words:
-        return None
-    return " ".join(f'"{w[:-1]}"*' if w.endswith("*") else f'"{w}"' for w in words)
-
-
-def _event_filter(f: EventFilter) -> tuple[str, list[Any]]:
-    """Return the WHERE clause and parameters that select events (latest revisions only)."""
-    where = ["d.superseded_by IS NULL"]
-    params: list[Any] = []
-    for column, value in (("e.doc_id", f.doc_id), ("e.modality", f.modality),
-                          ("e.admin1", f.admin1), ("e.actor", f.actor),
-                          ("e.admin2", f.admin2)):  # fmt: skip
-        if value is not None:
-            where.append(f"{column} = ?")
-            params.append(value)
-    if f.outlet is not None:
-        where.append("d.outlet = ? COLLATE NOCASE")
-        params.append(f.outlet)
-    if f.review is not None:
-        if f.review not in REVIEW_FILTERS:
-            raise QueryError(
-                f"unknown review filter {f.review!r}; one of {', '.join(REVIEW_FILTERS)}",
-                location="review",
-            )
-        if f.review == "unreviewed":
-            where.append("r.status IS NULL")
-        elif f.review == "reviewed":
-            where.append("r.status IS NOT NULL")
-        else:
-            where.append("r.status = ?")
-            params.append(f.review)
-    if f.query:
-        match = fts_words(f.query)
-        if match is None:
-            where.append("0")  # no word to find: nothing matches
-        else:
-            where.append(
-                "e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
-            )
-            params.append(match)
-    if f.types:
-        where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
-        params.extend(f.types)
-    if f.since:
-        where.append("e.when_end >= ?")
-        params.append(f.since)
-    if f.until:
-        where.append("e.when_start <= ?")
-        params.append(f.until)
-    return " AND ".join(where), params
-
-
-def _event_record(r: sqlite3.Row) -> dict[str, Any]:
-    """Return a stored event as the codebook's fields plus its report and provenance."""
-    return {
-        "id": r["id"], "doc_id": r["doc_id"], "ext_id": r["ext_id"], "published": r["published"],
-        "outlet": r["outlet"], "url": r["url"], "type": r["type"], "modality": r["modality"],
-        "actor": r["actor"], "target": r["target"], "place": r["place"], "admin1": r["admin1"],
-        "admin2": r["admin2"],
-        "when": (
-            {"start": r["when_start"], "end": r["when_end"], "precision": r["when_precision"]}
-            if r["when_start"] else None
-        ),
-        "count": r["count"],
-        "penalty": (
-            {"kind": r["penalty_kind"], "max_years": r["penalty_max_years"]}
-            if r["penalty_kind"] else None
-        ),
-        "law": (
-            {"article": r["law_article"], "year": r["law_year"]}
-            if r["law_article"] or r["law_year"] else None
-        ),
-        "evidence": r["evidence"], "evidence_start": r["evidence_start"],
-        "evidence_end": r["evidence_end"],
-        "also": [{"quote": q, "start": s, "end": e} for q, s, e in json.loads(r["also"])],
-        "confidence": r["confidence"], "when_source": r["when_source"],
-        "place_source": r["place_source"], "trigger": r["trigger"], "lat": r["lat"],
-        "lon": r["lon"], "geo_precision": r["geo_precision"], "title": r["title"],
-        "review": review_json(r),
-    }  # fmt: skip
 
 
 def _split_sql(script: str) -> list[str]:
@@ -988,3 +223,14 @@ def _split_sql(script: str) -> list[str]:
     if buf.strip():
         statements.append(buf.strip())
     return statements
+
+
+__all__ = [
+    "RANK_WINDOW",
+    "AnalysisRows",
+    "SQLiteStore",
+    "analysis_rows",
+    "event_row",
+    "fts_words",
+    "place_row",
+]

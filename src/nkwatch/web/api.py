@@ -21,7 +21,7 @@ from nkwatch import export
 from nkwatch.errors import SourceError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
-from nkwatch.store.sqlite import SQLiteStore, fts_words
+from nkwatch.store.base import Store, fts_words
 from nkwatch.web.params import (
     DateQuery,
     EventId,
@@ -51,7 +51,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 
-def _store(request: Request) -> SQLiteStore:
+def _store(request: Request) -> Store:
     return request.app.state.stores.get()  # type: ignore[no-any-return]
 
 
@@ -73,8 +73,11 @@ def list_reports(
     page: Annotated[Page, Depends(page_params)],
     q: Annotated[
         str | None,
-        Query(max_length=500, description="Full-text query (FTS5 syntax); one with no word "
-              "(letters or digits) matches nothing."),
+        Query(
+            max_length=500,
+            description="Full-text query (FTS5 syntax); one with no word "
+            "(letters or digits) matches nothing.",
+        ),
     ] = None,
     outlet: Annotated[str | None, Query(max_length=200)] = None,
     since: Annotated[str | None, DateQuery()] = None,
@@ -240,7 +243,7 @@ def places(
     return {"ok": True, "level": level, "items": items}
 
 
-def unit_counts(store: SQLiteStore, where: EventFilter, level: str) -> dict[str, int]:
+def unit_counts(store: Store, where: EventFilter, level: str) -> dict[str, int]:
     """Return events per gazetteer unit id at ``level`` (admin1 or admin2)."""
     name = "admin1" if level == "admin1" else "county"
     return dict(store.event_facets(where, (name,))[name])

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import sqlite3
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
@@ -48,7 +47,7 @@ from nkwatch.errors import (
     ReviewError,
     SourceError,
 )
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 SESSION_COOKIE = "nkwatch_session"
 CSRF_COOKIE = "nkwatch_csrf"
@@ -65,12 +64,12 @@ class Stores:
     def __init__(self, url: str | None) -> None:
         self.url = url
         self._local = threading.local()
-        self._all: list[SQLiteStore] = []
+        self._all: list[Store] = []
         self._lock = threading.Lock()
 
-    def get(self) -> SQLiteStore:
+    def get(self) -> Store:
         """Return this thread's store."""
-        store: SQLiteStore | None = getattr(self._local, "store", None)
+        store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = store_module.open(self.url)
             self._local.store = store
@@ -82,8 +81,9 @@ class Stores:
         """Close every connection (at shutdown)."""
         with self._lock:
             for store in self._all:
-                # Another thread's connection refuses to be closed here; the process ends.
-                with suppress(sqlite3.ProgrammingError):
+                # Another thread's SQLite connection refuses to be closed here; the process
+                # ends anyway.
+                with suppress(store.DatabaseError):
                     store.close()
             self._all.clear()
 

@@ -24,8 +24,8 @@ from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.nlp.extraction.lexicon import load as load_lexicon
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
+from nkwatch.store.base import Store
 from nkwatch.store.review import CORRECTABLE
-from nkwatch.store.sqlite import SQLiteStore
 from nkwatch.web import svg
 from nkwatch.web.app import CSRF_COOKIE, SESSION_COOKIE
 from nkwatch.web.params import EventId, Filters, Page, event_filters, page_params
@@ -39,7 +39,7 @@ _env = Environment(
 templates = Jinja2Templates(env=_env)
 
 
-def _store(request: Request) -> SQLiteStore:
+def _store(request: Request) -> Store:
     return request.app.state.stores.get()  # type: ignore[no-any-return]
 
 
@@ -110,7 +110,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status=status, status_code=status, message=message)
 
 
-def _facets(store: SQLiteStore, where: EventFilter) -> dict[str, list[tuple[str, int]]]:
+def _facets(store: Store, where: EventFilter) -> dict[str, list[tuple[str, int]]]:
     return store.event_facets(where, ("type", "modality", "admin1", "actor", "outlet", "review"))
 
 

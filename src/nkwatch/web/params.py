@@ -12,7 +12,7 @@ from fastapi import Path, Query
 from nkwatch.errors import QueryError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 # An event's id: a positive SQLite integer.
 EventId = Annotated[int, Path(ge=1, le=2**62, description="The event's id.")]
@@ -53,7 +53,7 @@ class Filters:
     review: str | None = None
     report: str | None = None
 
-    def to_filter(self, store: SQLiteStore) -> EventFilter:
+    def to_filter(self, store: Store) -> EventFilter:
         """Return the store's filter (a report's external id resolved; NotFound if none)."""
         return EventFilter(
             doc_id=store.resolve_id(self.report) if self.report else None, types=self.type,
@@ -85,8 +85,11 @@ class Filters:
 def event_filters(
     q: Annotated[
         str | None,
-        Query(max_length=500, description="Words the event's report contains (all of them; "
-              "a word may end in * for a prefix). No word at all matches nothing."),
+        Query(
+            max_length=500,
+            description="Words the event's report contains (all of them; "
+            "a word may end in * for a prefix). No word at all matches nothing.",
+        ),
     ] = None,
     type: Annotated[list[EventType] | None, Query(description="Event types (any of).")] = None,
     modality: Annotated[Modality | None, Query()] = None,
