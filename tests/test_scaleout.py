@@ -19,7 +19,7 @@ from nkwatch.ingest import ingest_stream
 from nkwatch.model import RawDocument
 from nkwatch.scaleout import Doc, analyse_distributed, analyse_partition, load_shard
 from nkwatch.sources import read_inputs
-from nkwatch.store.sqlite import SQLiteStore
+from nkwatch.store.base import Store
 
 distributed = pytest.importorskip("distributed")
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "reports"
@@ -39,13 +39,13 @@ def _reports(copies: int) -> list[RawDocument]:
     return out
 
 
-def _store(path: Path, copies: int = 3) -> SQLiteStore:
+def _store(path: Path | str, copies: int = 3) -> Store:
     s = store_module.open(str(path))
     ingest_stream(s, _reports(copies))
     return s
 
 
-def _rows(s: SQLiteStore) -> list[dict[str, Any]]:
+def _rows(s: Store) -> list[dict[str, Any]]:
     """Every stored event as its export row, without the store's own id."""
     return [
         {k: v for k, v in export.record(t).items() if k != "event_id"}
@@ -75,9 +75,10 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
 
 
 def test_the_cluster_finds_exactly_what_one_process_finds(
-    client: Any, single: list[dict[str, Any]], tmp_path: Path
+    client: Any, single: list[dict[str, Any]], tmp_path: Path, db_url: str
 ) -> None:
-    s = _store(tmp_path / "dask.db")
+    # On each backend: a PostgreSQL store gets exactly what one process stores in SQLite.
+    s = _store(db_url)
     todo = s.to_analyse(extractor_version())
     report = analyse_distributed(s, client, tmp_path / "shards", partition_size=4)
     assert report.failed == [] and report.partitions > 2
