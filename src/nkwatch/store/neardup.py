@@ -59,17 +59,36 @@ _word_hashes: dict[str, int] = {}
 _WORD_CACHE_LIMIT = 1_000_000
 
 
-def _hash_words(words: list[str]) -> list[int]:
+def _hash_words(words: list[str]) -> np.ndarray:
     """Return the CRC-32 of each word, from a cache filled as new words are seen."""
     cache = _word_hashes
-    new = [w for w in set(words) if w not in cache]
-    if new:
+    get = cache.__getitem__
+    try:
+        return np.fromiter(map(get, words), np.uint32, len(words))
+    except KeyError:  # words not seen before: hash them once
+        new = [w for w in set(words) if w not in cache]
         if len(cache) + len(new) > _WORD_CACHE_LIMIT:
             cache.clear()
             new = list(set(words))
         for w in new:
             cache[w] = zlib.crc32(w.encode())
-    return list(map(cache.__getitem__, words))
+        return np.fromiter(map(get, words), np.uint32, len(words))
+
+
+def _shingles(text: str) -> np.ndarray:
+    """Return the 32-bit hashes of the word 3-shingles of ``text`` (lower-cased), repeats
+    included: the minimum MinHash takes is the same over a bag as over its set."""
+    h = _hash_words(text.lower().split())
+    if not len(h):
+        return h
+    if len(h) < SHINGLE_WORDS:
+        return np.array([int(h.sum()) & 0xFFFFFFFF], dtype=np.uint32)
+    n = len(h) - SHINGLE_WORDS + 1
+    # uint32 arithmetic wraps modulo 2^32, which is what a 32-bit shingle hash wants.
+    combined: np.ndarray = (
+        h[:n] * np.uint32(0x9E3779B1) + h[1 : n + 1] * np.uint32(0x85EBCA77) + h[2 : n + 2]
+    )
+    return combined
 
 
 def shingle_hashes(text: str) -> np.ndarray:
@@ -82,16 +101,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     hashes are combined arithmetically, which gives the same set semantics as hashing joined
     shingle strings at a fraction of the cost; the MinHash permutations then mix the values.
     """
-    words = _hash_words(text.lower().split())
-    if not words:
-        return np.empty(0, dtype=np.uint32)
-    h = np.array(words, dtype=np.uint32)
-    if len(h) < SHINGLE_WORDS:
-        return np.array([int(h.sum()) & 0xFFFFFFFF], dtype=np.uint32)
-    n = len(h) - SHINGLE_WORDS + 1
-    # uint32 arithmetic wraps modulo 2^32, which is what a 32-bit shingle hash wants.
-    combined = h[:n] * np.uint32(0x9E3779B1) + h[1 : n + 1] * np.uint32(0x85EBCA77) + h[2 : n + 2]
-    return np.unique(combined)
+    return np.unique(_shingles(text))
 
 
 def minhash_values(hashes: np.ndarray) -> np.ndarray:
@@ -102,19 +112,22 @@ def minhash_values(hashes: np.ndarray) -> np.ndarray:
     document at once instead of one Python call per shingle. A test pins it to datasketch.
     """
     a, b = _permutations()
-    hv = hashes.astype(np.uint32).reshape(-1, 1)
-    hv = hv ^ (hv >> np.uint32(16))
-    hv = hv * np.uint32(0x85EBCA6B)
-    hv = hv ^ (hv >> np.uint32(13))
-    hv = hv * np.uint32(0xC2B2AE35)
-    hv = hv ^ (hv >> np.uint32(16))
-    values: np.ndarray = (hv * a + b).min(axis=0)
+    hv = hashes.astype(np.uint32)  # a copy: mixed in place below
+    hv ^= hv >> np.uint32(16)
+    hv *= np.uint32(0x85EBCA6B)
+    hv ^= hv >> np.uint32(13)
+    hv *= np.uint32(0xC2B2AE35)
+    hv ^= hv >> np.uint32(16)
+    # One row per permutation, so that each row's minimum is one contiguous reduction.
+    products = np.multiply.outer(a, hv)
+    products += b[:, None]
+    values: np.ndarray = products.min(axis=1)
     return values
 
 
 def signature(text: str) -> Signature | None:
     """Return the MinHash signature of ``text``, or None for a text with no words."""
-    hashes = shingle_hashes(text)
+    hashes = _shingles(text)
     if not len(hashes):
         return None
     values = minhash_values(hashes).astype(np.uint64)
