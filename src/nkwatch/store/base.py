@@ -103,6 +103,10 @@ class Store(ReviewMixin):
         """Return an aggregate of ``expression`` as JSON array text (``[]`` for no rows)."""
         raise NotImplementedError
 
+    def _stream(self, sql: str, params: Sequence[Any]) -> Any:
+        """Return a cursor over a query's rows that holds only what is fetched in memory."""
+        return self.conn.execute(sql, params)
+
     def integrity_problems(self) -> list[str]:
         """Return what the database's own checks report (empty when all is well)."""
         raise NotImplementedError
@@ -236,10 +240,12 @@ class Store(ReviewMixin):
             return []
         marks = ",".join("?" * len(item.band_keys))
         candidates = self.conn.execute(
-            "SELECT DISTINCT d.id, d.minhash FROM minhash_bands b"
-            " JOIN documents d ON d.id = b.doc_id"
-            f" WHERE b.band_key IN ({marks}) AND d.doc_key != ? AND d.superseded_by IS NULL"
-            " ORDER BY d.id DESC LIMIT ?",
+            # The band lookup first, then the few reports it names: a planner that walks
+            # the reports newest first looking for band members is far slower.
+            "WITH c AS MATERIALIZED (SELECT DISTINCT doc_id FROM minhash_bands"
+            f" WHERE band_key IN ({marks})) SELECT d.id, d.minhash FROM c"
+            " JOIN documents d ON d.id = c.doc_id"
+            " WHERE d.doc_key != ? AND d.superseded_by IS NULL ORDER BY d.id DESC LIMIT ?",
             (*item.band_keys, key, neardup.MAX_CANDIDATES),
         ).fetchall()
         self.conn.executemany(
@@ -550,17 +556,20 @@ class Store(ReviewMixin):
         by report then text. Built by the database: an export streams at database speed."""
         sql, params = self._event_filter(where or EventFilter())
         select = _EXPORT_SELECT.replace("{sources}", self._json_list("o.ext_id"))
-        cursor = self.conn.execute(
-            select + sql + " ORDER BY e.doc_id, e.evidence_start, e.id", params
-        )
+        cursor = self._stream(select + sql + " ORDER BY e.doc_id, e.evidence_start, e.id", params)
         also = _EXPORT_ALSO
-        while rows := cursor.fetchmany(batch):
-            out = [tuple(r) for r in rows]
-            for i, r in enumerate(out):
-                if r[also] != "[]":  # stored as [[quote, start, end]]; exported as objects
-                    quotes = [{"quote": q, "start": a, "end": b} for q, a, b in json.loads(r[also])]
-                    out[i] = (*r[:also], json.dumps(quotes, ensure_ascii=False), *r[also + 1 :])
-            yield out
+        try:
+            while rows := cursor.fetchmany(batch):
+                out = [r if type(r) is tuple else tuple(r) for r in rows]
+                for i, r in enumerate(out):
+                    if r[also] != "[]":  # stored as [[quote, start, end]]; exported as objects
+                        quotes = [
+                            {"quote": q, "start": a, "end": b} for q, a, b in json.loads(r[also])
+                        ]
+                        out[i] = (*r[:also], _ENCODE_JSON(quotes), *r[also + 1 :])
+                yield out
+        finally:
+            cursor.close()
 
     def places_of(self, doc_id: int) -> list[PlaceMention]:
         """Return the stored place mentions of a report, in text order."""
@@ -861,6 +870,8 @@ WHERE """
 
 
 _EXPORT_ALSO = 23  # the position of `also` in an export row
+# json.dumps(..., ensure_ascii=False) builds an encoder per call; an export encodes per event.
+_ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 # Events with their report and their review (when reviewed): what every event query reads.

@@ -17,6 +17,7 @@ see every earlier writer's committed rows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -132,6 +133,13 @@ class PostgresStore(Store):
         expression, params = tsquery(words)
         return f"e.doc_id IN (SELECT id FROM documents WHERE fts @@ {expression})", params
 
+    def _stream(self, sql: str, params: Sequence[Any]) -> Any:
+        # A client cursor would hold the whole result in memory; a server-side one sends it
+        # as fetched. WITH HOLD, because no transaction is open around a streaming export.
+        cursor = self.conn.raw.cursor(name=f"nkwatch_stream_{next(_STREAMS)}", withhold=True)
+        cursor.execute(_placeholders(sql), params)
+        return cursor
+
     # -- full-text search --------------------------------------------------------------------
 
     def _search(
@@ -239,6 +247,7 @@ class _Connection:
 
 
 _PLACEHOLDERS: dict[str, str] = {}
+_STREAMS = itertools.count(1)
 
 
 def _placeholders(sql: str) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from nkwatch.store.base import (
 )
 from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
 
+# The oldest SQLite whose SQL the store speaks (RETURNING, AS MATERIALIZED: 2021).
+MIN_SQLITE = (3, 35, 0)
 # A query matching more reports than this is ranked among its most recent matches (see search).
 RANK_WINDOW = 2000
 
@@ -36,6 +38,12 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         self.location = str(path)
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"SQLite {sqlite3.sqlite_version} is too old; nkwatch needs "
+                f"{'.'.join(map(str, MIN_SQLITE))} or newer (RETURNING, MATERIALIZED)",
+                location=str(path),
+            )
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +117,12 @@ class SQLiteStore(Store):
 
     def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
         return "e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [words]
+
+    def _stream(self, sql: str, params: Sequence[Any]) -> Any:
+        # Plain tuples: an export reads rows by position, and Row objects cost a copy each.
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, params)
 
     # -- full-text search --------------------------------------------------------------------
 
