@@ -169,7 +169,7 @@ def test_broad_queries_rank_within_the_recent_window(
     ]
     ingest(store, [str(_jsonl(write, records))])
     assert store.search("lecture", limit=1)[0].ext_id == "best"
-    monkeypatch.setattr(f"nkwatch.store.{type(store).__module__.rsplit('.', 1)[1]}.RANK_WINDOW", 2)
+    monkeypatch.setattr("nkwatch.store.base.RANK_WINDOW", 2)
     windowed = store.search("lecture", limit=2)
     assert sorted(h.ext_id for h in windowed) == ["n2", "n3"]
     assert store.search("lecture", exhaustive=True, limit=1)[0].ext_id == "best"

@@ -33,6 +33,8 @@ _LIST_COLUMNS = (
 )
 _BAREWORD = re.compile(r"[^\s\"]+")
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+# A query matching more reports than this is ranked among its most recent matches (see search).
+RANK_WINDOW = 2000
 
 
 def _now() -> str:
@@ -74,19 +76,26 @@ class Store(ReviewMixin):
         stored, or none of it. Write transactions of several connections run one at a time."""
         raise NotImplementedError
 
-    def _search(
-        self,
-        query: str,
-        outlet: str | None,
-        since: str | None,
-        until: str | None,
-        language: str | None,
-        limit: int,
-        offset: int,
-        exhaustive: bool,
-    ) -> list[SearchHit]:
-        """Run a full-text query in the backend's own syntax; raise ``QueryRefused`` when the
-        database refuses the query as malformed."""
+    # The backend's full-text search: its form of a query (words, phrases, AND/OR/NOT,
+    # prefix* in FTS5 syntax), the id below which the newest ``window`` matches lie, one page
+    # of matches ranked (columns id, ext_id, title, published, outlet, language, and score,
+    # higher is better), and highlighted snippets. A query the database refuses as malformed
+    # raises ``QuerySyntaxError`` (or QueryRefused).
+    QuerySyntaxError: type[Exception] = Exception
+
+    def _fts_query(self, match: str) -> Any:
+        raise NotImplementedError
+
+    def _fts_floor(self, query: Any, window: int) -> int:
+        raise NotImplementedError
+
+    def _fts_ranked(
+        self, query: Any, where: str, params: list[Any], floor: int, limit: int, offset: int
+    ) -> list[Any]:
+        """``where`` is more conditions on the reports (``d``), each after an AND."""
+        raise NotImplementedError
+
+    def _fts_snippets(self, query: Any, ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
     def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
@@ -640,8 +649,8 @@ class Store(ReviewMixin):
         Hyesan``, ``phone*``); when it is not a valid query, its words are searched as plain
         terms instead.
 
-        Ranking (title weighted above body) covers every match when there are at most the
-        backend's ``RANK_WINDOW`` of them; a broader query is ranked among its most recently
+        Ranking (title weighted above body) covers every match when there are at most
+        ``RANK_WINDOW`` of them; a broader query is ranked among its most recently
         ingested matches (the window is widened, fourfold at a time, until filters leave a
         full page), which keeps a one-word query over a large archive fast.
         ``exhaustive=True`` ranks every match, however many.
@@ -660,6 +669,43 @@ class Store(ReviewMixin):
                 )
             except QueryRefused as exc:
                 raise QueryError(f"not a search query: {query!r} ({exc})") from None
+
+    def _search(
+        self,
+        match: str,
+        outlet: str | None,
+        since: str | None,
+        until: str | None,
+        language: str | None,
+        limit: int,
+        offset: int,
+        exhaustive: bool,
+    ) -> list[SearchHit]:
+        """Return a page of matches of a query in FTS5 syntax; raise QueryRefused when the
+        backend refuses it as malformed."""
+        where, params = _filters(outlet, since, until, language, False)
+        where = where.replace(" WHERE ", " AND ", 1)
+        try:
+            query = self._fts_query(match)
+            window = max(RANK_WINDOW, limit + offset)
+            while True:
+                # Matches stream cheaply in id order; ranking all of them does not. The
+                # window is taken before filters, and grows until the page is full.
+                floor = 0 if exhaustive else self._fts_floor(query, window)
+                rows = self._fts_ranked(query, where, params, floor, limit, offset)
+                if len(rows) >= limit or floor == 0:
+                    break
+                window *= 4
+            snippets = self._fts_snippets(query, [r["id"] for r in rows]) if rows else {}
+        except self.QuerySyntaxError as exc:
+            raise QueryRefused(str(exc)) from None
+        return [
+            SearchHit(
+                r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],
+                snippets.get(r["id"], ""), float(r["score"]),
+            )
+            for r in rows
+        ]  # fmt: skip
 
     def _event_filter(self, f: EventFilter) -> tuple[str, list[Any]]:
         """Return the WHERE clause and parameters that select events (latest revisions only)."""

@@ -28,12 +28,9 @@ import psycopg
 import psycopg.errors
 
 from nkwatch.errors import SchemaVersionError, StoreError
-from nkwatch.model import SearchHit
-from nkwatch.store.base import QueryRefused, Store, _filters
+from nkwatch.store.base import QueryRefused, Store
 from nkwatch.store.schema_postgres import LATEST_VERSION, MIGRATIONS, VERSION_TABLE
 
-# A query matching more reports than this is ranked among its most recent matches (see search).
-RANK_WINDOW = 2000
 # The advisory lock every write transaction holds ("nkwatch" in ASCII).
 WRITE_LOCK = 0x6E6B7761746368
 _HEADLINE = "StartSel=[, StopSel=], MaxWords=24, MinWords=10, MaxFragments=1, ShortWord=2"
@@ -142,62 +139,47 @@ class PostgresStore(Store):
 
     # -- full-text search --------------------------------------------------------------------
 
-    def _search(
+    QuerySyntaxError = psycopg.errors.SyntaxError
+
+    def _fts_query(self, match: str) -> tuple[str, list[Any]]:
+        return tsquery(match)
+
+    def _fts_floor(self, query: tuple[str, list[Any]], window: int) -> int:
+        expression, qparams = query
+        probe = self.conn.execute(
+            f"WITH q AS (SELECT {expression} AS q) SELECT d.id FROM documents d, q"
+            " WHERE d.fts @@ q.q ORDER BY d.id DESC LIMIT 1 OFFSET ?",
+            (*qparams, window - 1),
+        ).fetchone()
+        return int(probe[0]) if probe else 0
+
+    def _fts_ranked(
         self,
-        match: str,
-        outlet: str | None,
-        since: str | None,
-        until: str | None,
-        language: str | None,
+        query: tuple[str, list[Any]],
+        where: str,
+        params: list[Any],
+        floor: int,
         limit: int,
         offset: int,
-        exhaustive: bool,
-    ) -> list[SearchHit]:
-        expression, qparams = tsquery(match)
-        where, params = _filters(outlet, since, until, language, False)
-        query = f"WITH q AS (SELECT {expression} AS q) "
-        sql = (
-            query + ", hits AS (SELECT d.id, d.ext_id, d.title, d.published, d.outlet,"
-            " d.language, ts_rank(d.fts, q.q) AS score FROM documents d, q"
-            " WHERE d.fts @@ q.q" + where.replace(" WHERE ", " AND ", 1) + " AND d.id >= ?"
-            " ORDER BY score DESC, d.id DESC LIMIT ? OFFSET ?)"
-            " SELECT hits.*, ts_headline('simple', d.body, q.q, ?) AS snippet"
-            " FROM hits JOIN documents d ON d.id = hits.id, q ORDER BY score DESC, hits.id DESC"
-        )
-        window = max(RANK_WINDOW, limit + offset)
-        try:
-            while True:
-                floor = 0
-                if not exhaustive:
-                    # As on SQLite: rank within the most recent matches, widening the window
-                    # until the filters leave a full page.
-                    probe = self.conn.execute(
-                        query + "SELECT d.id FROM documents d, q WHERE d.fts @@ q.q"
-                        " ORDER BY d.id DESC LIMIT 1 OFFSET ?",
-                        (*qparams, window - 1),
-                    ).fetchone()
-                    floor = probe[0] if probe else 0
-                rows = self.conn.execute(
-                    sql, (*qparams, *params, floor, limit, offset, _HEADLINE)
-                ).fetchall()
-                if len(rows) >= limit or floor == 0:
-                    break
-                window *= 4
-        except psycopg.errors.SyntaxError as exc:
-            raise QueryRefused(str(exc)) from None
-        return [
-            SearchHit(
-                r["id"],
-                r["ext_id"],
-                r["title"],
-                r["published"],
-                r["outlet"],
-                r["language"],
-                _snippet(r["snippet"]),
-                float(r["score"]),
-            )
-            for r in rows
-        ]
+    ) -> list[Any]:
+        expression, qparams = query
+        rows: list[Any] = self.conn.execute(
+            f"WITH q AS (SELECT {expression} AS q) SELECT d.id, d.ext_id, d.title, d.published,"
+            " d.outlet, d.language, ts_rank(d.fts, q.q) AS score FROM documents d, q"
+            " WHERE d.fts @@ q.q" + where + " AND d.id >= ?"
+            " ORDER BY score DESC, d.id DESC LIMIT ? OFFSET ?",
+            (*qparams, *params, floor, limit, offset),
+        ).fetchall()
+        return rows
+
+    def _fts_snippets(self, query: tuple[str, list[Any]], ids: list[int]) -> dict[int, str]:
+        expression, qparams = query
+        rows = self.conn.execute(
+            f"WITH q AS (SELECT {expression} AS q) SELECT d.id, ts_headline('simple', d.body,"
+            f" q.q, ?) FROM documents d, q WHERE d.id IN ({','.join('?' * len(ids))})",
+            (*qparams, _HEADLINE, *ids),
+        ).fetchall()
+        return {int(r[0]): " ".join((r[1] or "").split()) for r in rows}
 
     def _refusal(self, exc: Exception) -> str:
         diag = getattr(exc, "diag", None)
@@ -308,10 +290,6 @@ def redact(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)
     user = netloc[0].split(":", 1)[0]
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
-
-
-def _snippet(headline: str | None) -> str:
-    return " ".join((headline or "").split())
 
 
 # -- FTS5 query syntax → tsquery ----------------------------------------------------------

@@ -9,12 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from nkwatch.errors import SchemaVersionError, StoreError
-from nkwatch.model import SearchHit
 from nkwatch.store.base import (
     AnalysisRows,
-    QueryRefused,
     Store,
-    _filters,
     analysis_rows,
     event_row,
     fts_words,
@@ -24,8 +21,6 @@ from nkwatch.store.schema import LATEST_VERSION, MIGRATIONS
 
 # The oldest SQLite whose SQL the store speaks (RETURNING, AS MATERIALIZED: 2021).
 MIN_SQLITE = (3, 35, 0)
-# A query matching more reports than this is ranked among its most recent matches (see search).
-RANK_WINDOW = 2000
 
 
 class SQLiteStore(Store):
@@ -126,88 +121,44 @@ class SQLiteStore(Store):
 
     # -- full-text search --------------------------------------------------------------------
 
-    def _search(
-        self,
-        match: str,
-        outlet: str | None,
-        since: str | None,
-        until: str | None,
-        language: str | None,
-        limit: int,
-        offset: int,
-        exhaustive: bool,
-    ) -> list[SearchHit]:
-        try:
-            return self._fts5_search(
-                match, outlet, since, until, language, limit, offset, exhaustive
-            )
-        except sqlite3.OperationalError as exc:
-            raise QueryRefused(str(exc)) from None
+    QuerySyntaxError = sqlite3.OperationalError
 
-    def _fts5_search(
-        self,
-        match: str,
-        outlet: str | None,
-        since: str | None,
-        until: str | None,
-        language: str | None,
-        limit: int,
-        offset: int,
-        exhaustive: bool,
-    ) -> list[SearchHit]:
-        where, params = _filters(outlet, since, until, language, False)
-        base = (
-            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
-            " WHERE documents_fts MATCH ?" + where.replace(" WHERE ", " AND ", 1)
-        )
-        # BM25 with the title weighted double.
-        sql = (
+    def _fts_query(self, match: str) -> str:
+        return match
+
+    def _fts_floor(self, query: str, window: int) -> int:
+        probe = self.conn.execute(
+            "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (query, window - 1),
+        ).fetchone()
+        return int(probe[0]) if probe else 0
+
+    def _fts_ranked(
+        self, query: str, where: str, params: list[Any], floor: int, limit: int, offset: int
+    ) -> list[Any]:
+        # BM25 with the title weighted double (negated: higher is better).
+        rows: list[Any] = self.conn.execute(
             "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
-            f" bm25(documents_fts, 2.0, 1.0) AS score{base} AND documents_fts.rowid >= ?"
-            " ORDER BY score LIMIT ? OFFSET ?"
+            " -bm25(documents_fts, 2.0, 1.0) AS score"
+            " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
+            " WHERE documents_fts MATCH ?" + where + " AND documents_fts.rowid >= ?"
+            " ORDER BY score DESC LIMIT ? OFFSET ?",
+            (query, *params, floor, limit, offset),
+        ).fetchall()
+        return rows
+
+    def _fts_snippets(self, query: str, ids: list[int]) -> dict[int, str]:
+        # One pass for all snippets: a query per hit would rebuild a prefix query's doclist
+        # each time. The range bounds the scan; "+rowid" keeps IN a plain filter.
+        return dict(
+            self.conn.execute(
+                "SELECT rowid, snippet(documents_fts, 1, '[', ']', '…', 16) FROM documents_fts"
+                " WHERE documents_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                f" AND +rowid IN ({','.join('?' * len(ids))})",
+                (query, min(ids), max(ids), *ids),
+            ).fetchall()
         )
-        window = max(RANK_WINDOW, limit + offset)
-        while True:
-            floor = 0
-            if not exhaustive:
-                # Matches stream cheaply in rowid order; BM25 over all of them does not. The
-                # window is taken before filters, and grows until the page is full.
-                probe = self.conn.execute(
-                    "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?"
-                    " ORDER BY rowid DESC LIMIT 1 OFFSET ?",
-                    (match, window - 1),
-                ).fetchone()
-                floor = probe[0] if probe else 0
-            rows = self.conn.execute(sql, (match, *params, floor, limit, offset)).fetchall()
-            if len(rows) >= limit or floor == 0:
-                break
-            window *= 4
-        snippets: dict[int, str] = {}
-        if rows:
-            ids = [r["id"] for r in rows]
-            # One pass for all snippets: a query per hit would rebuild a prefix query's
-            # doclist each time. The range bounds the scan; "+rowid" keeps IN a plain filter.
-            snippets = dict(
-                self.conn.execute(
-                    "SELECT rowid, snippet(documents_fts, 1, '[', ']', '…', 16) FROM documents_fts"
-                    " WHERE documents_fts MATCH ? AND rowid BETWEEN ? AND ?"
-                    f" AND +rowid IN ({','.join('?' * len(ids))})",
-                    (match, min(ids), max(ids), *ids),
-                ).fetchall()
-            )
-        return [
-            SearchHit(
-                r["id"],
-                r["ext_id"],
-                r["title"],
-                r["published"],
-                r["outlet"],
-                r["language"],
-                snippets.get(r["id"], ""),
-                -float(r["score"]),
-            )
-            for r in rows
-        ]
 
     def integrity_problems(self) -> list[str]:
         """Return what SQLite's and FTS5's integrity checks and the store's own invariants
@@ -240,7 +191,6 @@ def _split_sql(script: str) -> list[str]:
 
 
 __all__ = [
-    "RANK_WINDOW",
     "AnalysisRows",
     "SQLiteStore",
     "analysis_rows",
