@@ -10,7 +10,7 @@ DEMO_DB ?= .demo/nkwatch.db
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[web,parquet,dask,postgres]' --group dev
+	$(BIN)/python -m pip install -q -e '.[web,parquet,dask,postgres,korean]' --group dev
 	touch $@
 
 setup: $(VENV)/.installed

@@ -68,8 +68,13 @@ def test_run_ingests_and_shows_reports(db_path: Path) -> None:
     body = next(d for d in data["documents"] if d["ext_id"] == "sinuiju-page")
     assert arrest["evidence"].startswith("Three traders at the Chaeha market were arrested")
     assert by_id["sinuiju-page"]["tone"] in ("INDUCEMENT", "MIXED")
-    assert body["places"] and by_id["sample-004"]["tone"] is None  # Korean: not analysed yet
-    assert data["analysis"]["skipped"][0]["ext_id"] == "sample-004"
+    assert body["places"]
+    # The Korean report goes through the Korean pipeline: Korean quotes, same fields.
+    korean = by_id["sample-004"]
+    assert korean["tone"] == "MIXED" and data["analysis"]["skipped"] == []
+    meeting = next(e for e in korean["events"] if e["type"] == "MEETING")
+    assert (meeting["actor"], meeting["admin1"], meeting["admin2"]) == ("INMINBAN", "KP-10", "혜산시")
+    assert "인민반 회의가 열려" in meeting["evidence"]
     # Run again: nothing new to ingest or analyse.
     code, out, err = nk(db_path, "run", str(ROOT / "examples" / "reports"), "--json")
     assert code == 0 and json.loads(out)["analysis"]["analysed"] == 0

@@ -103,3 +103,23 @@ def test_event_scores_on_the_dev_corpus_meet_the_minimums(tmp_path: Path) -> Non
     assert summary["unlocated"] == []
     for name, floor in floors.items():
         assert measured[name] >= floor, (name, measured[name], floor)
+
+
+@pytest.mark.shared
+def test_korean_event_scores_on_the_dev_corpus_meet_the_minimums(tmp_path: Path) -> None:
+    if not DEV_CORPUS.is_dir():
+        if in_ci():
+            raise RuntimeError(f"CI must have the shared corpus at {DEV_CORPUS}")
+        pytest.skip(f"shared corpus not found at {DEV_CORPUS}")
+    result = CliRunner().invoke(app, ["eval", str(DEV_CORPUS), "--language", "ko", "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    measured = {
+        "f1": summary["events"]["f1"],
+        "tone": summary["tone"]["accuracy"],
+        **{k: summary["fields"][k]["accuracy"] for k in ("modality", "actor", "admin1", "when")},
+    }
+    assert summary["unlocated"] == []
+    assert summary["events"]["gold"] >= 40  # the Korean reports were scored, not skipped
+    for name, floor in MINIMUMS["events_ko"].items():
+        assert measured[name] >= floor, (name, measured[name], floor)

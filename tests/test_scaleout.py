@@ -120,7 +120,7 @@ def test_a_failing_partition_is_reported_and_the_rest_is_loaded(
     poisoned = s.resolve_id(next(iter(_reports(1))).ext_id)
 
     def task(docs: Sequence[Doc]) -> bytes:
-        if any(doc_id == poisoned for doc_id, _, _ in docs):
+        if any(doc[0] == poisoned for doc in docs):
             raise RuntimeError("this partition cannot be analysed")
         return analyse_partition(docs)
 

@@ -16,14 +16,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from spacy.language import Language
+
 from nkwatch import __version__
 from nkwatch.corpus import load_gold
+from nkwatch.errors import LanguageError
 from nkwatch.model import Analysis, EventFilter, StoredDocument
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
-from nkwatch.nlp.pipeline import LANGUAGES, build, pipe
+from nkwatch.nlp.pipeline import LANGUAGES, pipe_languages
 from nkwatch.store.base import Store
 
-_DATA = ("events.toml", "place_cues.toml", "dated_events.toml")
+_DATA = ("events.toml", "events_ko.toml", "place_cues.toml", "dated_events.toml")
 
 
 @cache
@@ -71,12 +74,12 @@ def analyse(
     gazetteer = load_gazetteer().version
     todo = list(ids) if ids is not None else store.to_analyse(version, reprocess=reprocess)
     report = AnalyseReport()
-    nlp = {lang: build(lang) for lang in LANGUAGES}
+    nlp: dict[str, Language] = {}
 
     def docs() -> Iterator[StoredDocument]:
         for doc_id in todo:
             doc = store.get(doc_id)
-            if _language(doc) not in nlp:
+            if _language(doc) not in LANGUAGES:
                 report.skipped.append((doc.ext_id, f"no pipeline for language {doc.language!r}"))
                 if on_document:
                     on_document()
@@ -88,8 +91,15 @@ def analyse(
         batch = [d for _, d in zip(range(batch_size), stream, strict=False)]
         if not batch:
             break
-        done = pipe(nlp["en"], ((d.body, d.published) for d in batch), batch_size=batch_size)
+        done = pipe_languages(
+            nlp, [(_language(d), d.body, d.published) for d in batch], batch_size=batch_size
+        )
         for doc, annotated in zip(batch, done, strict=True):
+            if isinstance(annotated, LanguageError):
+                report.skipped.append((doc.ext_id, annotated.message))
+                if on_document:
+                    on_document()
+                continue
             events = annotated._.events
             tone = annotated._.tone
             store.save_analysis(

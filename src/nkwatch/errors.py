@@ -150,3 +150,9 @@ class AccessError(NKWatchError):
     """A request needs a valid token (writing; anything on a non-loopback address)."""
 
     code = "E071"
+
+
+class LanguageError(NKWatchError):
+    """A report's language has no pipeline, or its pipeline's package is not installed."""
+
+    code = "E080"

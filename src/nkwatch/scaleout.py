@@ -36,7 +36,12 @@ PARTITION_SIZE = 200  # reports per task: large enough to amortize a task, small
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker thread: workers never wait, memory stays low
 SHARD_COLUMNS = ("doc_id", "tone", "tone_evidence", "extractor", "places", "events")
 
-Doc = tuple[int, str, str | None]  # (internal id, body, published)
+# (internal id, body, published[, language]): a report without a language is English.
+Doc = tuple[int, str, str | None] | tuple[int, str, str | None, str | None]
+
+
+def _lang(doc: Doc) -> str:
+    return (doc[3] if len(doc) > 3 else None) or "en"
 
 
 @dataclass
@@ -58,11 +63,9 @@ class DistributedReport(AnalyseReport):
 
 
 @cache
-def _pipeline() -> Any:
-    """Return the English pipeline of this (worker) process, built once."""
-    from nkwatch.nlp.pipeline import build
-
-    return build("en")
+def _pipelines() -> dict[str, Any]:
+    """Return the pipelines of this (worker) process, each built once, when first needed."""
+    return {}
 
 
 def analyse_partition(docs: Sequence[Doc]) -> bytes:
@@ -74,12 +77,17 @@ def analyse_partition(docs: Sequence[Doc]) -> bytes:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from nkwatch.nlp.pipeline import pipe
+    from nkwatch.nlp.pipeline import pipe_languages
 
     version, gazetteer = extractor_version(), load_gazetteer().version
     rows: dict[str, list[Any]] = {name: [] for name in SHARD_COLUMNS}
-    done = pipe(_pipeline(), ((body, published) for _, body, published in docs))
-    for (doc_id, _, _), annotated in zip(docs, done, strict=True):
+    done = pipe_languages(
+        _pipelines(), [(_lang(d), body, published) for d in docs for _, body, published in [d[:3]]]
+    )
+    for doc, annotated in zip(docs, done, strict=True):
+        doc_id = doc[0]
+        if isinstance(annotated, Exception):
+            raise annotated  # the partition fails and is reported; the rest goes on
         tone = annotated._.tone
         r = analysis_rows(
             Analysis(
@@ -155,7 +163,7 @@ def partitions(
             if (language or "en") not in LANGUAGES:
                 report.skipped.append((ext_id, f"no pipeline for language {language!r}"))
                 continue
-            docs.append((doc_id, body, published))
+            docs.append((doc_id, body, published, language))
             names.append(ext_id)
         if docs:
             yield docs, names

@@ -11,8 +11,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nkwatch.nlp.extraction.extract import Report, extract
+from nkwatch.nlp.extraction.korean import KoreanLexicon, extract_korean, load_korean
 from nkwatch.nlp.extraction.lexicon import Lexicon, load
 from nkwatch.nlp.extraction.tone import tone
+from nkwatch.nlp.morphology import morphemes_of
 from nkwatch.nlp.sentences import sentence_offsets, text_of
 
 for _name in ("events", "tone"):
@@ -21,9 +23,10 @@ for _name in ("events", "tone"):
 
 
 class EventComponent:
-    """Extracts events from each Doc with the lexicon of ``data/events.toml``."""
+    """Extracts events from each Doc with the lexicon of ``data/events.toml`` (Korean:
+    ``data/events_ko.toml``)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon | KoreanLexicon) -> None:
         self.lexicon = lexicon
 
     def __call__(self, doc: Doc) -> Doc:
@@ -35,7 +38,10 @@ class EventComponent:
             times=doc._.times or [],
             published=doc._.published,
         )
-        events = extract(report, self.lexicon)
+        if isinstance(self.lexicon, KoreanLexicon):
+            events = extract_korean(report, morphemes_of(doc), self.lexicon)
+        else:
+            events = extract(report, self.lexicon)
         doc._.events = events
         doc._.tone = tone(events, self.lexicon)
         return doc
@@ -47,5 +53,6 @@ class EventComponent:
     requires=["doc._.places", "doc._.times"],
 )
 def make_event_component(nlp: Language, name: str) -> EventComponent:
-    """Return the event component (``events.rules.v1``: the lexicon of data/events.toml)."""
-    return EventComponent(load())
+    """Return the event component (``events.rules.v1``: the lexicon of data/events.toml, or
+    of data/events_ko.toml for Korean)."""
+    return EventComponent(load_korean() if nlp.lang == "ko" else load())

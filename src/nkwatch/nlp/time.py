@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 from nkwatch.model import TimeExpression
 from nkwatch.nlp.sentences import text_of
 from nkwatch.nlp.temporal.assign import DateEstimate, estimate_publication_date
+from nkwatch.nlp.temporal.korean import KoreanTimeTagger
 from nkwatch.nlp.temporal.tagger import TimeTagger
 
 for _name, _default in (("published", None), ("times", None), ("date_estimate", None)):
@@ -26,7 +27,7 @@ for _name, _default in (("published", None), ("times", None), ("date_estimate", 
 class TimeComponent:
     """Tags and normalizes the temporal expressions of each Doc."""
 
-    def __init__(self, tagger: TimeTagger, anchor_on_estimate: bool) -> None:
+    def __init__(self, tagger: TimeTagger | KoreanTimeTagger, anchor_on_estimate: bool) -> None:
         self.tagger = tagger
         self.anchor_on_estimate = anchor_on_estimate
 
@@ -53,5 +54,7 @@ class TimeComponent:
     default_config={"anchor_on_estimate": False},
 )
 def make_time_component(nlp: Language, name: str, anchor_on_estimate: bool) -> TimeComponent:
-    """Return the time component (``times.rules.v1``: grammar + table of dated events)."""
-    return TimeComponent(TimeTagger(), anchor_on_estimate)
+    """Return the time component (``times.rules.v1``: grammar + table of dated events; for
+    Korean, the Korean grammar)."""
+    tagger = KoreanTimeTagger() if nlp.lang == "ko" else TimeTagger()
+    return TimeComponent(tagger, anchor_on_estimate)

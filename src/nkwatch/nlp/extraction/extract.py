@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from nkwatch.model import Event, PlaceMention, TimeExpression
 from nkwatch.nlp.extraction.actors import Mention, Mentions, find_mentions
-from nkwatch.nlp.extraction.lexicon import Lexicon, load
+from nkwatch.nlp.extraction.lexicon import Lexicon, ReportDefaults, load
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
 from nkwatch.nlp.geo.gazetteer import load as gazetteer
 from nkwatch.nlp.temporal.assign import TimeAssignment, time_for_span
@@ -634,7 +634,7 @@ def _law(
     return {"article": article.group(1) if article else None, "year": year}
 
 
-def _fill_from_report(events: list[Event], guessed: set[int], lex: Lexicon) -> None:
+def _fill_from_report(events: list[Event], guessed: set[int], lex: ReportDefaults) -> None:
     """A generic actor takes the report's most named specific one ("agents" in a report
     about the MSS); a missing target takes the report's most frequent one."""
     specific = Counter(

@@ -7,6 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Protocol
 
 from nkwatch.errors import DataFileError
 from nkwatch.nlp.regex import trie_pattern
@@ -48,6 +49,24 @@ def _split_cased(patterns: list[str]) -> tuple[re.Pattern[str] | None, re.Patter
         _any(folded, re.ASCII) if folded else None,
         _any(cased, 0) if cased else None,
     )
+
+
+class ReportDefaults(Protocol):
+    """What filling a report's missing actors and targets reads of a lexicon (any language)."""
+
+    @property
+    def allowed_actors(self) -> dict[str, frozenset[str]]: ...
+    @property
+    def default_target(self) -> dict[str, str]: ...
+
+
+class ToneCues(Protocol):
+    """What the tone scorer reads of a lexicon (any language)."""
+
+    @property
+    def inducement(self) -> re.Pattern[str]: ...
+    @property
+    def coercion(self) -> re.Pattern[str]: ...
 
 
 @dataclass(frozen=True)

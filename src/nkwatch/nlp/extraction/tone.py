@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nkwatch.model import Event
-from nkwatch.nlp.extraction.lexicon import Lexicon, load
+from nkwatch.nlp.extraction.lexicon import ToneCues, load
 
 # Quotes needed for a stance to count: inducement words are cheap in reports that are
 # coercive ("promised", "came forward"), so two; one coercive quote (an arrest) is a stance.
@@ -28,7 +28,7 @@ class Tone:
         return {"tone": self.label, "inducement": self.inducement, "coercion": self.coercion}
 
 
-def tone(events: list[Event], lex: Lexicon | None = None) -> Tone:
+def tone(events: list[Event], lex: ToneCues | None = None) -> Tone:
     """Return the tone of a report from its events' quotes (background events excluded)."""
     lex = lex or load()
     inducement: list[str] = []
