@@ -288,7 +288,7 @@ def extract_korean(
             hypothetical = lex.hypothetical.match(text, c_start) is not None
             for etype, hit in found.items():
                 event, guess = _event(report, etype, hit, (c_start, c_end), (s_start, s_end),
-                                      lex, mentions)  # fmt: skip
+                                      lex, mentions, quoted)  # fmt: skip
                 if hypothetical and event.modality == "asserted":
                     continue  # "그러면 ... 잡혀 들어간다": a consequence, not an event
                 if guess:
@@ -345,6 +345,7 @@ def _event(
     sentence: tuple[int, int],
     lex: KoreanLexicon,
     mentions: list[_Mention],
+    quoted: bool = False,
 ) -> tuple[Event, bool]:
     text = report.text
     c_start, c_end = clause
@@ -371,7 +372,7 @@ def _event(
         report.published is None or modality == "background" or etype in lex.own_date_only
     ):
         timed = TimeAssignment(None, "none")
-    actor, guessed = _actor(etype, modality, text, clause, sentence, hit, lex, mentions)
+    actor, guessed = _actor(etype, modality, text, clause, sentence, hit, lex, mentions, quoted)
     target = _target(text, clause, hit, lex) or _target(text, sentence, hit, lex)
     if etype == "BRIBERY" and actor == "RESIDENTS":
         target = lex.default_target.get("BRIBERY", target)
@@ -436,8 +437,11 @@ def _actor(
     hit: Hit,
     lex: KoreanLexicon,
     mentions: list[_Mention],
+    quoted: bool = False,
 ) -> tuple[str | None, bool]:
-    """Return the event's actor and whether it is a guess."""
+    """Return the event's actor and whether it is a guess. A threat or an order quoted is
+    the speaker's ("인민반장들은 "...추방될 것"이라고 경고했다"): the subject before the quote,
+    else the one after it."""
     c_start, c_end = clause
     default = lex.default_actor.get(etype)
 
@@ -463,6 +467,12 @@ def _actor(
     ]  # fmt: skip
     if inside and etype != "IMPACT":  # "파견된 비사회주의 그루빠": the trigger names its actor
         return inside[0].actor, False
+    if quoted and modality in ("threatened", "planned"):
+        speaker = pick(sentence[0], c_start, last=True, subjects_only=True) or pick(
+            c_end, sentence[1], subjects_only=True
+        )
+        if speaker is not None:
+            return speaker, speaker == "AUTHORITIES"
     if etype == "IMPACT":
         if _IMPERSONAL.search(text, c_start, hit.end()):
             return None, False  # an impersonal change (§8.6): "수수료가 ... 뛰었다"
