@@ -1,12 +1,13 @@
 """Full pipeline throughput on one core, in reports per second, and peak memory.
 
-    python benchmarks/pipeline.py [--corpus DIR] [--reports 3000]
+    python benchmarks/pipeline.py [--corpus DIR] [--reports 3000] [--language ko]
 
-Reads the English reports of a folder (default: the project's examples; the issue's figure is
-on ``../shared/corpus/dev``), cleans them as ingest does, repeats them up to ``--reports``
-reports, and times the whole pipeline as ``pipe`` streams it: spaCy tokenizer and sentencizer,
-places, time and events (with tone). Prints a table with CPU time, reports/s, words/s, events
-found and the process's peak resident memory.
+Reads the English (or Korean) reports of a folder (default: the project's examples; the
+issues' figures are on ``../shared/corpus/dev``), cleans them as ingest does, repeats them up
+to ``--reports`` reports, and times the whole pipeline as ``pipe`` streams it: tokenizer and
+sentences (for Korean, Kiwi's morphemes of the sentences that may hold an event), places, time
+and events (with tone). Prints a table with CPU time, reports/s, words/s, events found and the
+process's peak resident memory.
 """
 
 from __future__ import annotations
@@ -22,19 +23,22 @@ from rich.table import Table
 
 from nkwatch.nlp.pipeline import build, pipe
 
-from _reports import ROOT, english_reports  # isort: skip
+from _reports import ROOT, english_reports, korean_reports  # isort: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "examples" / "reports")
     parser.add_argument("--reports", type=int, default=3000)
+    parser.add_argument("--language", choices=("en", "ko"), default="en")
     args = parser.parse_args()
 
-    base = english_reports(args.corpus)
+    base = (korean_reports if args.language == "ko" else english_reports)(args.corpus)
+    if not base:
+        raise SystemExit(f"no {args.language} reports in {args.corpus}")
     reports = (base * (args.reports // len(base) + 1))[: args.reports]
     words = sum(len(body.split()) for body, _ in reports)
-    nlp = build()
+    nlp = build(args.language)
     next(pipe(nlp, reports[:1]))  # load lexicons and gazetteer before timing
     gc.collect()
     t0 = time.process_time()
@@ -42,7 +46,8 @@ def main() -> None:
     cpu = time.process_time() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    table = Table(title=f"full pipeline, {len(reports):,} reports ({words:,} words), one core")
+    title = f"full {args.language} pipeline, {len(reports):,} reports ({words:,} words), one core"
+    table = Table(title=title)
     for name in ("measure", "value"):
         table.add_column(name, justify="right" if name == "value" else "left")
     table.add_row("CPU time", f"{cpu:.2f} s")

@@ -88,6 +88,7 @@ class KoreanLexicon:
     """Compiled patterns of ``events_ko.toml`` (see that file for what each is)."""
 
     triggers: dict[str, re.Pattern[str]]
+    candidates: re.Pattern[str]  # any trigger: a sentence without one needs no morphemes
     negation_after: re.Pattern[str]
     negation_before: re.Pattern[str]
     hypothetical: re.Pattern[str]
@@ -146,6 +147,7 @@ def load_korean() -> KoreanLexicon:
             actor_alternatives.append(f"(?P<{actor}>{'|'.join(patterns)})")
         return KoreanLexicon(
             triggers={t: _any(p) for t, p in data["triggers"].items()},
+            candidates=_any([p for ps in data["triggers"].values() for p in ps]),
             negation_after=_any(data["negation"]["after"]),
             negation_before=_any(data["negation"]["before"]),
             hypothetical=_any(data["negation"]["hypothetical"]),
@@ -458,9 +460,9 @@ def _actor(
 
     for actor, pattern in lex.implied:  # "인민반회의가 열렸다": the unit's head held it
         m = pattern.search(text, max(c_start, hit.start() - 20), min(c_end, hit.end() + 20))
-        if m is not None and m.start() < hit.end() and m.end() > hit.start():
-            if _allowed(etype, actor, lex):
-                return actor, False
+        overlaps = m is not None and m.start() < hit.end() and m.end() > hit.start()
+        if overlaps and _allowed(etype, actor, lex):
+            return actor, False
     inside = [
         m for m in mentions
         if hit.start() <= m.start and m.end <= hit.end() and _allowed(etype, m.actor, lex)
