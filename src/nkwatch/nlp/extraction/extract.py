@@ -72,6 +72,10 @@ _COURT = re.compile(
     r"(?<!without\s)(?<!without\sa\s)\b(?:court|trial|judge|tribunal|ruling|verdict)s?\b",
     re.IGNORECASE,
 )
+# What ties an event to a law it names (§8.3: other events carry a law only when tied to it).
+_LAW_TIES = re.compile(
+    r"\b(?:under|citing|cited|violat\w+|breach\w*|according\s+to)\b", re.IGNORECASE
+)
 _BY_AGENT = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+)?", re.IGNORECASE)
 # Kinds of events that restate one another only when nothing new is said.
 _UNIQUE_PER_REPORT = {"LEGISLATION"}
@@ -324,8 +328,17 @@ def _event(
         count=_cached(
             shared, ("count", _count_scope(etype)), _count, etype, low, clause, sentence, lex
         ),
-        penalty=_penalty(etype, report, low, clause, sentence, lex),
-        law=_law(etype, text, clause, sentence, lex),
+        penalty=penalty_of(etype, report.times, low, clause, sentence, lex.penalties),
+        law=law_of(
+            etype,
+            text,
+            clause,
+            sentence,
+            article=lex.article,
+            named_laws=lex.named_laws,
+            law_year=lex.law_year,
+            ties=_LAW_TIES,
+        ),
         trigger=trigger.group(),
         when_source=timed.source,
         place_source=assigned.source,
@@ -580,31 +593,35 @@ def _count(
     return None
 
 
-def _penalty(
+def penalty_of(
     etype: str,
-    report: Report,
+    times: list[TimeExpression],
     text: str,
     clause: tuple[int, int],
     sentence: tuple[int, int],
-    lex: Lexicon,
+    penalties: list[tuple[str, re.Pattern[str]]],
+    *,
+    minimum: re.Pattern[str] | None = None,
 ) -> dict[str, object] | None:
-    """Return the penalty's kind (most severe named) and its maximum years; ``text`` is the
-    lower-cased body."""
+    """Return the penalty's kind (the most severe of ``penalties`` named in the clause, for a
+    law in the sentence) and its maximum years from the durations there; a duration followed by
+    ``minimum`` ("10년 이상": at least) is no maximum. Both languages use it."""
     if etype not in ("PUNISHMENT", "LEGISLATION"):
         return None
     span = clause if etype == "PUNISHMENT" else sentence
-    kind = next((k for k, p in lex.penalties if p.search(text, *span)), None)
+    kind = next((k for k, p in penalties if p.search(text, *span)), None)
     if kind is None:
-        kind = next((k for k, p in lex.penalties if p.search(text, *sentence)), None)
+        kind = next((k for k, p in penalties if p.search(text, *sentence)), None)
     if kind is None:
         return None if etype == "LEGISLATION" else {"kind": "OTHER", "max_years": None}
     years = [
         t.amount / 12 if t.unit == "month" else t.amount
-        for t in report.times
+        for t in times
         if t.kind == "duration" and t.amount and t.unit in ("year", "month")
         and span[0] <= t.start and t.end <= span[1]
+        and (minimum is None or not minimum.match(text[t.end : t.end + 4]))
     ]  # fmt: skip
-    max_years = max(years) if years else None
+    max_years: float | None = max(years) if years else None
     if max_years is not None:
         max_years = round(max_years, 2)
         if max_years == int(max_years):
@@ -612,26 +629,37 @@ def _penalty(
     return {"kind": kind, "max_years": max_years}
 
 
-def _law(
-    etype: str, text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: Lexicon
+def law_of(
+    etype: str,
+    text: str,
+    clause: tuple[int, int],
+    sentence: tuple[int, int],
+    *,
+    article: re.Pattern[str],
+    named_laws: list[tuple[re.Pattern[str], int]],
+    law_year: re.Pattern[str],
+    ties: re.Pattern[str],
+    code: str | None = None,
 ) -> dict[str, object] | None:
+    """Return the law an event names: its article and year (the year written, else the named
+    law's). A law's own event reads its sentence; another event carries a law only when its
+    clause ties it to one (``ties``: "under", "위반"). ``code`` is a word that names a law
+    without article or name (형법)."""
     span = sentence if etype == "LEGISLATION" else clause
     chunk = text[span[0] : span[1]]
-    article = lex.article.search(chunk)
-    named = next(((p, y) for p, y in lex.named_laws if p.search(chunk)), None)
-    if article is None and named is None:
+    found_article = article.search(chunk)
+    named = next(((p, y) for p, y in named_laws if p.search(chunk)), None)
+    if found_article is None and named is None and (code is None or code not in chunk):
         return None
-    if etype != "LEGISLATION" and not re.search(
-        r"\b(?:under|citing|cited|violat\w+|breach\w*|according\s+to)\b", chunk, re.IGNORECASE
-    ):
+    if etype != "LEGISLATION" and not ties.search(chunk):
         return None
     year: int | None = None
-    found = lex.law_year.search(chunk)
+    found = law_year.search(chunk)
     if found is not None:
         year = int(next(g for g in found.groups() if g))
     elif named is not None and named[1]:
         year = named[1]
-    return {"article": article.group(1) if article else None, "year": year}
+    return {"article": found_article.group(1) if found_article else None, "year": year}
 
 
 def _fill_from_report(events: list[Event], guessed: set[int], lex: ReportDefaults) -> None:

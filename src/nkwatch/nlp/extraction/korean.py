@@ -35,6 +35,8 @@ from nkwatch.nlp.extraction.extract import (
     _fill_from_report,
     _future,
     _merge,
+    law_of,
+    penalty_of,
 )
 from nkwatch.nlp.extraction.lexicon import TYPES
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
@@ -79,6 +81,7 @@ _PEOPLE_TYPES = {
 _STATE_SUBJECTS = ("MSS", "MSoS", "TASK_FORCE", "BORDER_GUARD", "PARTY", "INMINBAN", "COURT")
 _COURT_WORDS = re.compile(r"재판|선고|판결")
 _PASSIVE_END = re.compile(r"(?:됐|되었|돼|되|된|될|당했|당한|당해|혔|힌|혀)$")  # "동원됐"
+_MINIMUM = re.compile(r"\s*이상")  # "10년 이상의 노동교화형": at least ten years, no maximum
 _THREAT_SPEECH = re.compile(r"경고|으름장|엄포|위협|협박")
 _IMPERSONAL = re.compile(r"(?:값|가격|비용|수수료|시세|몫|요금|환율)(?:이|가|은|는|도)(?![가-힣])")
 
@@ -392,8 +395,20 @@ def _event(
         **_coordinates(assigned),
         when=timed.span,
         count=_count(etype, text, clause, sentence, lex),
-        penalty=_penalty(etype, report, text, clause, sentence, lex),
-        law=_law(etype, text, clause, sentence, lex),
+        penalty=penalty_of(
+            etype, report.times, text, clause, sentence, lex.penalties, minimum=_MINIMUM
+        ),
+        law=law_of(
+            etype,
+            text,
+            clause,
+            sentence,
+            article=lex.article,
+            named_laws=lex.named_laws,
+            law_year=lex.law_year,
+            ties=lex.law_ties,
+            code="형법",
+        ),
         trigger=hit.group(),
         when_source=timed.source,
         place_source=assigned.source,
@@ -547,59 +562,12 @@ def _count(
     return None
 
 
-def _penalty(
-    etype: str,
-    report: Report,
-    text: str,
-    clause: tuple[int, int],
-    sentence: tuple[int, int],
-    lex: KoreanLexicon,
-) -> dict[str, object] | None:
-    if etype not in ("PUNISHMENT", "LEGISLATION"):
-        return None
-    span = clause if etype == "PUNISHMENT" else sentence
-    kind = next((k for k, p in lex.penalties if p.search(text, *span)), None)
-    if kind is None:
-        kind = next((k for k, p in lex.penalties if p.search(text, *sentence)), None)
-    if kind is None:
-        return None if etype == "LEGISLATION" else {"kind": "OTHER", "max_years": None}
-    years = [
-        t.amount / 12 if t.unit == "month" else t.amount
-        for t in report.times
-        if t.kind == "duration" and t.amount and t.unit in ("year", "month")
-        and span[0] <= t.start and t.end <= span[1]
-        and not re.match(r"\s*이상", text[t.end : t.end + 4])  # "10년 이상": a minimum
-    ]  # fmt: skip
-    max_years: float | None = max(years) if years else None
-    if max_years is not None:
-        max_years = round(max_years, 2)
-        if max_years == int(max_years):
-            max_years = int(max_years)
-    return {"kind": kind, "max_years": max_years}
-
-
-def _law(
-    etype: str, text: str, clause: tuple[int, int], sentence: tuple[int, int], lex: KoreanLexicon
-) -> dict[str, object] | None:
-    span = sentence if etype == "LEGISLATION" else clause
-    chunk = text[span[0] : span[1]]
-    article = lex.article.search(chunk)
-    named = next(((p, y) for p, y in lex.named_laws if p.search(chunk)), None)
-    if article is None and named is None and "형법" not in chunk:
-        return None
-    if etype != "LEGISLATION" and not lex.law_ties.search(chunk):
-        return None
-    year: int | None = None
-    found = lex.law_year.search(chunk)
-    if found is not None:
-        year = int(found.group(1))
-    elif named is not None:
-        year = named[1]
-    return {"article": article.group(1) if article else None, "year": year}
-
-
 def _sentence_of(sentences: list[tuple[int, int]], offset: int) -> int:
-    return max(0, bisect_left([s for s, _ in sentences], offset + 1) - 1)
+    return max(0, bisect_left(sentences, offset + 1, key=_start) - 1)
+
+
+def _start(sentence: tuple[int, int]) -> int:
+    return sentence[0]
 
 
 def _date_by_reference(events: list[Event], report: Report, lex: KoreanLexicon) -> None:
