@@ -1,15 +1,14 @@
 """Korean sentences and morphemes, and the ``nkwatch_kiwi`` spaCy component.
 
 Kiwi (kiwipiepy; its model ships in the ``kiwipiepy_model`` package: nothing is downloaded)
-analyses Korean into morphemes and sentences. Analysis is most of the cost of a Korean report,
-so it runs where morphemes are read: on the sentences that may hold an event and may hold more
-than one clause (``needs``: a trigger of the Korean lexicon and a connective ending's surface;
-any sentence when none is given). Sentences are first cut
-where Korean news sentences end (a final ending and a full stop, outside quotes; a line break);
-a stretch Kiwi analyses is re-split where Kiwi finds a sentence end inside it. The component
-marks spaCy's sentence starts there, so every later component reads sentences as it does for
-English (``sentence_offsets``), and keeps the morphemes, with their offsets in the body, for the
-Korean event extractor (clause boundaries).
+analyses Korean into morphemes. Analysis is most of the cost of a Korean report, so it runs
+only where morphemes are read: around the connective endings (고, 며, 면서, 는데, 지만 …) that
+may close a clause, in the sentences that may hold an event (``needs``: a trigger of the Korean
+lexicon; any sentence when none is given). Sentences are cut where Korean news sentences end (a
+final ending and a full stop, outside quotes; a line break). The component marks spaCy's
+sentence starts there, so every later component reads sentences as it does for English
+(``sentence_offsets``), and keeps the morphemes, with their offsets in the body, for the Korean
+event extractor (clause boundaries).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ _SENTENCE_END = re.compile(r"(?<=[가-힣\"”’')\]])[.?!](?=\s)|\n+")
 _QUOTE = re.compile(r"[\"“”]")
 # Where a connective ending may close a clause (the surface of 고, 며, 면서, 는데, 지만, 으나, 자
 # before a space): a sentence with none has a single clause and needs no morphemes.
-CONNECTIVE = re.compile(r"[가-힣](?:고|며|서|데|만|나|자)\s")
+CONNECTIVE = re.compile(r"[가-힣\"”’'](?:고|며|서|데|만|나|자)\s")
 
 
 class Morpheme(NamedTuple):
@@ -87,19 +86,34 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def analyse(
     text: str, needs: Callable[[str], bool] | None = None
 ) -> tuple[list[tuple[int, int]], list[Morpheme]]:
-    """Return the (start, end) offsets of the sentences of ``text`` and the morphemes of the
-    sentences ``needs`` accepts (all when it is None)."""
-    sentences: list[tuple[int, int]] = []
-    morphemes: list[Morpheme] = []
-    for start, end in split_sentences(text):
-        if needs is not None and not needs(text[start:end]):
-            sentences.append((start, end))
+    """Return the (start, end) offsets of the sentences of ``text`` and the morphemes around
+    the connective endings of the sentences ``needs`` accepts (all when it is None).
+
+    A connective ending is told from a word that merely ends in the same syllable (보고 "a
+    report", 위반자 "offender") by its word and the words either side of it, so Kiwi analyses
+    those three words, not the whole sentence: the morphemes cover each window, in order."""
+    sentences = split_sentences(text)
+    windows: list[tuple[int, int]] = []
+    for start, end in sentences:
+        sentence = text[start:end]
+        if needs is not None and not needs(sentence):
             continue
-        for sentence in kiwi().split_into_sents(text[start:end], return_tokens=True):
-            sentences.append((start + sentence.start, start + sentence.end))
+        for m in CONNECTIVE.finditer(sentence):
+            space = m.end() - 1
+            before = sentence.rfind(" ", 0, sentence.rfind(" ", 0, space))
+            after = sentence.find(" ", space + 1)
+            lo = start + before + 1
+            hi = start + (after if after >= 0 else len(sentence))
+            if windows and lo <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], hi)
+            else:
+                windows.append((lo, hi))
+    morphemes: list[Morpheme] = []
+    if windows:
+        analysed = kiwi().tokenize([text[lo:hi] for lo, hi in windows])
+        for (lo, _), tokens in zip(windows, analysed, strict=True):
             morphemes.extend(
-                Morpheme(t.form, t.tag, start + t.start, start + t.start + t.len)
-                for t in sentence.tokens or ()
+                Morpheme(t.form, t.tag, lo + t.start, lo + t.start + t.len) for t in tokens
             )
     return sentences, morphemes
 
@@ -142,7 +156,4 @@ def make_kiwi_component(nlp: Language, name: str) -> KiwiComponent:
     from nkwatch.nlp.extraction.korean import load_korean
 
     candidates = load_korean().candidates
-    return KiwiComponent(
-        lambda sentence: candidates.search(sentence) is not None
-        and CONNECTIVE.search(sentence) is not None
-    )
+    return KiwiComponent(lambda sentence: candidates.search(sentence) is not None)
