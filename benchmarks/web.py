@@ -88,6 +88,7 @@ def fill(path: Path, reports: int, per_report: int, seed: int = 1) -> int:
 
 def requests(rng: random.Random, event_ids: list[int]) -> dict[str, list[str]]:
     """Return, per page or endpoint, the URLs to time (filters varied)."""
+
     def f() -> str:
         parts = []
         if rng.random() < 0.5:

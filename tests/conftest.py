@@ -180,8 +180,8 @@ XSS_REPORT = {
     "text": (
         "<script>window.__pwned = 1</script>Hyesan arrests\n\n"
         "State security agents in Hyesan, Ryanggang Province, arrested five people "
-        "<img src=x onerror=\"window.__pwned = 1\"> on Tuesday for using Chinese-made phones, "
-        "a source said.\n\nThe security department ordered branches to \"root out\" phones."
+        '<img src=x onerror="window.__pwned = 1"> on Tuesday for using Chinese-made phones, '
+        'a source said.\n\nThe security department ordered branches to "root out" phones.'
     ),
 }
 

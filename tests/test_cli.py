@@ -73,7 +73,11 @@ def test_run_ingests_and_shows_reports(db_path: Path) -> None:
     korean = by_id["sample-004"]
     assert korean["tone"] == "MIXED" and data["analysis"]["skipped"] == []
     meeting = next(e for e in korean["events"] if e["type"] == "MEETING")
-    assert (meeting["actor"], meeting["admin1"], meeting["admin2"]) == ("INMINBAN", "KP-10", "혜산시")
+    assert (meeting["actor"], meeting["admin1"], meeting["admin2"]) == (
+        "INMINBAN",
+        "KP-10",
+        "혜산시",
+    )
     assert "인민반 회의가 열려" in meeting["evidence"]
     # Run again: nothing new to ingest or analyse.
     code, out, err = nk(db_path, "run", str(ROOT / "examples" / "reports"), "--json")

@@ -57,7 +57,9 @@ def test_each_gold_event_matches_once() -> None:
 def test_when_is_right_when_it_overlaps_at_the_same_or_finer_precision() -> None:
     week = {"start": "2022-01-16", "end": "2022-01-20", "precision": "week"}
     assert when_correct({"start": "2022-01-18", "end": "2022-01-18", "precision": "day"}, week)
-    assert not when_correct({"start": "2022-01-01", "end": "2022-01-31", "precision": "month"}, week)
+    assert not when_correct(
+        {"start": "2022-01-01", "end": "2022-01-31", "precision": "month"}, week
+    )
     assert not when_correct(None, week) and when_correct(None, None)
 
 

@@ -34,7 +34,10 @@ def one(text: str, etype: str, published: str | None = "2022-01-20") -> Event:
         ("PUNISHMENT", "A court sentenced the broker to eight years of reform through labour."),
         ("CONFISCATION", "The agents confiscated her phone and 2,000 yuan in cash."),
         ("BRIBERY", "His family paid the agents 3,000 yuan to have him released."),
-        ("LEGISLATION", "Under Article 222 of the Criminal Law, revised in 2015, such calls are a crime."),
+        (
+            "LEGISLATION",
+            "Under Article 222 of the Criminal Law, revised in 2015, such calls are a crime.",
+        ),
         ("WARNING", "An official warned residents that there will be no mercy this time."),
         ("IMPACT", "Since the arrests, brokers in Hyesan have stopped taking calls."),
         ("DEFECTION", "Two women crossed the river into China last month."),
@@ -55,10 +58,22 @@ def test_every_type_has_a_case() -> None:
     [
         ("Agents arrested three brokers in Musan on Monday.", "ARREST", "asserted"),
         ("The meeting called for offenders to be sent to labour camps.", "PUNISHMENT", "planned"),
-        ("Officials warned that anyone caught would be sent to a labour camp.", "PUNISHMENT", "threatened"),
-        ("In 2016, dozens of users were sent to labour training camps.", "PUNISHMENT", "background"),
+        (
+            "Officials warned that anyone caught would be sent to a labour camp.",
+            "PUNISHMENT",
+            "threatened",
+        ),
+        (
+            "In 2016, dozens of users were sent to labour training camps.",
+            "PUNISHMENT",
+            "background",
+        ),
         ("Border guards have long taken bribes from smugglers.", "BRIBERY", "background"),
-        ("Under Article 222 of the Criminal Law, such calls bring up to five years.", "LEGISLATION", "background"),
+        (
+            "Under Article 222 of the Criminal Law, such calls bring up to five years.",
+            "LEGISLATION",
+            "background",
+        ),
         ("An official warned that the party would no longer look on.", "WARNING", "threatened"),
     ],
 )
@@ -134,7 +149,10 @@ def test_actor_and_target_normalization() -> None:
     cases = {
         "State security agents arrested three phone users on Monday.": ("MSS", "PHONE_USERS"),
         "Bowibu agents detained two brokers on Monday.": ("MSS", "BROKERS"),
-        "Safety agents detained four students who watched South Korean dramas.": ("MSoS", "MEDIA_CONSUMERS"),
+        "Safety agents detained four students who watched South Korean dramas.": (
+            "MSoS",
+            "MEDIA_CONSUMERS",
+        ),
         "Three smugglers were arrested on Monday.": ("AUTHORITIES", "SMUGGLERS"),
         "A joint inspection group detained ten traders on Friday.": ("TASK_FORCE", "SMUGGLERS"),
     }
@@ -163,41 +181,80 @@ def test_arguments_link_across_clauses() -> None:
     ("text", "etype", "actor"),
     [
         # "the squad" is the body named earlier with the same noun, not the last one named.
-        ("A joint inspection squad made up of officials from the party, state security and the "
-         "police arrived in Kaesong. The squad has seized 20 USB sticks.", "CONFISCATION",
-         "TASK_FORCE"),
-        ("The county State Security Department sent two signal-detection squads to Musan. "
-         "The squads arrested four brokers on Tuesday.", "ARREST", "MSS"),
+        (
+            "A joint inspection squad made up of officials from the party, state security and the "
+            "police arrived in Kaesong. The squad has seized 20 USB sticks.",
+            "CONFISCATION",
+            "TASK_FORCE",
+        ),
+        (
+            "The county State Security Department sent two signal-detection squads to Musan. "
+            "The squads arrested four brokers on Tuesday.",
+            "ARREST",
+            "MSS",
+        ),
         # A pronoun subject is whoever was named last.
-        ("Border guards in Hyesan held a lecture for residents on Monday. "
-         "They warned that anyone who crosses will be caught.", "WARNING", "BORDER_GUARD"),
+        (
+            "Border guards in Hyesan held a lecture for residents on Monday. "
+            "They warned that anyone who crosses will be caught.",
+            "WARNING",
+            "BORDER_GUARD",
+        ),
         # "officials from X" are X; "agents" alone are any officials.
-        ("At a meeting of inminban heads on Monday, officials from the Hoeryong City State "
-         "Security Department said that phone users would be sent to a labour camp.",
-         "PUNISHMENT", "MSS"),
+        (
+            "At a meeting of inminban heads on Monday, officials from the Hoeryong City State "
+            "Security Department said that phone users would be sent to a labour camp.",
+            "PUNISHMENT",
+            "MSS",
+        ),
         ("Agents of the provincial MSS detained three brokers on Friday.", "ARREST", "MSS"),
         # A meeting's audience and people told something do not act.
-        ("At a meeting of inminban heads, residents were told that anyone who hands in a phone "
-         "will be forgiven.", "AMNESTY", "AUTHORITIES"),
+        (
+            "At a meeting of inminban heads, residents were told that anyone who hands in a phone "
+            "will be forgiven.",
+            "AMNESTY",
+            "AUTHORITIES",
+        ),
         # Who was ordered does what was ordered; an order naming no body: the authorities.
-        ("The Hyesan City Party Committee instructed inminban heads to report any household "
-         "that receives calls from China.", "SURVEILLANCE", "INMINBAN"),
-        ("The provincial party committee ordered every school to check students' phones once a "
-         "week.", "CRACKDOWN", "AUTHORITIES"),
-        ("An MSS official told the crowd that anyone who sells out the country to the enemy "
-         "would be sent to a labour camp.", "PUNISHMENT", "MSS"),
+        (
+            "The Hyesan City Party Committee instructed inminban heads to report any household "
+            "that receives calls from China.",
+            "SURVEILLANCE",
+            "INMINBAN",
+        ),
+        (
+            "The provincial party committee ordered every school to check students' phones once a "
+            "week.",
+            "CRACKDOWN",
+            "AUTHORITIES",
+        ),
+        (
+            "An MSS official told the crowd that anyone who sells out the country to the enemy "
+            "would be sent to a labour camp.",
+            "PUNISHMENT",
+            "MSS",
+        ),
         # Who pays a bribe acts; the ones paid are named after the trigger.
-        ("His wife tried to pay the agents 10,000 yuan to have him released.", "BRIBERY",
-         "RESIDENTS"),
+        (
+            "His wife tried to pay the agents 10,000 yuan to have him released.",
+            "BRIBERY",
+            "RESIDENTS",
+        ),
         # Triggers that name their actor.
         ("The agent was expelled from the party on Monday.", "PUNISHMENT", "PARTY"),
         ("Inminban meetings were held across Hyesan on Tuesday.", "MEETING", "INMINBAN"),
         # "have been searching": the agents search (progressive, not passive).
-        ("State security agents in Wonsan have been searching homes since early April.",
-         "CRACKDOWN", "MSS"),
+        (
+            "State security agents in Wonsan have been searching homes since early April.",
+            "CRACKDOWN",
+            "MSS",
+        ),
         # "without trial": no court.
-        ("Three of those arrested were sent to a labour training camp without trial.",
-         "PUNISHMENT", "AUTHORITIES"),
+        (
+            "Three of those arrested were sent to a labour training camp without trial.",
+            "PUNISHMENT",
+            "AUTHORITIES",
+        ),
         ("Three men received terms of seven to ten years.", "PUNISHMENT", "COURT"),
     ],
 )
@@ -222,7 +279,10 @@ def test_counts_are_people_stated_in_the_sentence(text: str, count: int | None) 
 @pytest.mark.parametrize(
     ("text", "penalty"),
     [
-        ("A court sentenced him to eight years in a reform-through-labour camp.", ("LABOR_CAMP", 8)),
+        (
+            "A court sentenced him to eight years in a reform-through-labour camp.",
+            ("LABOR_CAMP", 8),
+        ),
         ("He was sent to a labour training unit for six months.", ("LABOR_BRIGADE", 0.5)),
         ("The man was executed by firing squad on Monday.", ("EXECUTION", None)),
         ("Three families were banished to remote mountain villages.", ("BANISHMENT", None)),
@@ -230,7 +290,9 @@ def test_counts_are_people_stated_in_the_sentence(text: str, count: int | None) 
         ("He was expelled from the party this month.", ("PARTY_EXPULSION", None)),
     ],
 )
-def test_penalties_with_kind_and_maximum_years(text: str, penalty: tuple[str, float | None]) -> None:
+def test_penalties_with_kind_and_maximum_years(
+    text: str, penalty: tuple[str, float | None]
+) -> None:
     e = one(text, "PUNISHMENT")
     assert e.penalty == {"kind": penalty[0], "max_years": penalty[1]}
 
@@ -291,9 +353,7 @@ def test_reactions_and_comparisons_are_not_dated_by_their_context() -> None:
         "transfer, up from 30 percent last autumn. Some residents have buried their phones."
     )
     impacts = [e for e in events(text, "2022-01-20") if e.type == "IMPACT"]
-    assert impacts and all(e.when is None for e in impacts), [
-        (e.evidence, e.when) for e in impacts
-    ]
+    assert impacts and all(e.when is None for e in impacts), [(e.evidence, e.when) for e in impacts]
 
 
 def test_tone() -> None:
@@ -430,8 +490,11 @@ def test_the_target_of_a_bribe_and_of_a_price_change() -> None:
     ("text", "etype", "count"),
     [
         # A year and a comma are not a number of people.
-        ("The last execution took place in 2018, when two men were shot for smuggling.",
-         "PUNISHMENT", 2),
+        (
+            "The last execution took place in 2018, when two men were shot for smuggling.",
+            "PUNISHMENT",
+            2,
+        ),
         ("At least seven of those who had confessed were detained last week.", "ARREST", 7),
         ("At least 20 were detained on Saturday alone.", "ARREST", 20),
         ("Two of his associates were sentenced at the same trial.", "PUNISHMENT", 2),

@@ -175,11 +175,15 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[SQLiteStore, SQLit
     return _store(work / "source.db"), _store(work / "target.db")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(_events(BODIES["r1"]), max_size=4), st.lists(_events(BODIES["r2"]), max_size=3))
 def test_a_jsonl_export_reimports_to_the_same_events(
-    stores: tuple[SQLiteStore, SQLiteStore], tmp_path_factory: pytest.TempPathFactory,
-    one: list[Event], two: list[Event],
+    stores: tuple[SQLiteStore, SQLiteStore],
+    tmp_path_factory: pytest.TempPathFactory,
+    one: list[Event],
+    two: list[Event],
 ) -> None:
     source, target = stores
     for ext_id, evs in (("r1", one), ("r2", two)):

@@ -116,9 +116,7 @@ def test_overrides_apply_to_every_document(store: Store, write: Callable[..., Pa
     assert (doc.published, doc.outlet, doc.language) == ("2022-01-20", "Wire", "en")
 
 
-def test_body_offsets_point_into_the_raw_document(
-    store: Store, write: Callable[..., Path]
-) -> None:
+def test_body_offsets_point_into_the_raw_document(store: Store, write: Callable[..., Path]) -> None:
     ingest(store, [str(write("r1.txt", REPORT))])
     doc = store.get("r1", with_raw=True)
     quote = "ordered its branches"

@@ -64,7 +64,9 @@ def test_every_event_query_gives_the_same_answer(
 ) -> None:
     lite, pg = pair
     assert pg.count_events(where) == lite.count_events(where)
-    assert _without_ids(pg.events(where, limit=1000)) == _without_ids(lite.events(where, limit=1000))
+    assert _without_ids(pg.events(where, limit=1000)) == _without_ids(
+        lite.events(where, limit=1000)
+    )
     assert pg.event_facets(where) == lite.event_facets(where)
     assert pg.event_facets(where, ["county"]) == lite.event_facets(where, ["county"])
     assert pg.event_periods(where) == lite.event_periods(where)
@@ -156,9 +158,7 @@ def test_the_schemas_are_the_same(pg_server: PostgresServer, tmp_path: Path) -> 
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts%'"
         )
     ]
-    lite_columns = {
-        t: [r[1] for r in lite.execute(f"PRAGMA table_info({t})")] for t in tables
-    }
+    lite_columns = {t: [r[1] for r in lite.execute(f"PRAGMA table_info({t})")] for t in tables}
     url = pg_server.database(pg_server.template)
     with store_module.open(url) as pg:
         pg_columns: dict[str, list[str]] = {}

@@ -36,9 +36,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def site(web_store_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    tuple[str, str]
-]:
+def site(
+    web_store_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """The app on a loopback port over a copy of the example store; yields (URL, token)."""
     import uvicorn
 
@@ -104,9 +104,7 @@ def test_search_then_open_an_event_and_see_its_quote(site: tuple[str, str], page
     _shot(page, "event")
 
 
-def test_clicking_a_province_on_the_map_filters_the_list(
-    site: tuple[str, str], page: Page
-) -> None:
+def test_clicking_a_province_on_the_map_filters_the_list(site: tuple[str, str], page: Page) -> None:
     base, _ = site
     page.goto(base + "/map")
     shaded = page.locator("svg.map path.unit:not([data-count='0'])").first
