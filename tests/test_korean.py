@@ -303,3 +303,78 @@ def test_a_korean_report_is_analysed_into_the_store(store: Store, tmp_path: Path
     assert arrest["evidence"] in doc.body
     surveillance = events["SURVEILLANCE"]
     assert surveillance["when"]["start"] == "2024-03-04"
+
+
+# --- search -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, rewritten",
+    [
+        ("혜산시에서", '"혜산 산시 시에 에서"'),
+        ("혜산", '"혜산"'),
+        ("혜산*", '"혜산"'),  # a bigram phrase matches inside any word already
+        ("혜*", '"혜"*'),  # a lone syllable: the start of a pair
+        ('"양강도 혜산시"', '"양강 강도 혜산 산시"'),
+        ("보위성 AND phone*", '"보위 위성" AND phone*'),
+        ("(체포 OR 구속) NOT 평양", '("체포" OR "구속") NOT "평양"'),
+        ("MSS보위부", '("MSS" AND "보위 위부")'),
+        ("phones AND Hyesan", "phones AND Hyesan"),
+    ],
+)
+def test_hangul_words_of_a_query_become_bigram_phrases(query: str, rewritten: str) -> None:
+    from nkwatch.store import hangul
+
+    assert hangul.rewrite(query) == rewritten
+
+
+def test_korean_words_are_found_inside_longer_words(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "chongjin.txt").write_text(REPORT, "utf-8")
+    (tmp_path / "hyesan.txt").write_text(
+        "Hyesan agents seize phones\n\nState security agents in Hyesan seized phones.\n", "utf-8"
+    )
+    ingest(store, [str(tmp_path)], options=IngestOptions(published=PUBLISHED))
+
+    def found(query: str) -> set[str]:
+        return {h.ext_id for h in store.search(query)}
+
+    # 청진 in 청진시, 보위부 in 보위부가, 체포 in 체포했다, 탐지 inside 전파탐지기를.
+    for query in ("청진", "보위부", "체포", "탐지", "청진시 AND 체포", '"시 보위부"', "손전화*"):
+        assert found(query) == {"chongjin"}, query
+    assert found("평양") == set() and found('"체포 청진"') == set()
+    assert found("청진 OR Hyesan") == {"chongjin", "hyesan"}
+    assert found("phones") == {"hyesan"}  # English words are searched as before
+    hit = store.search("보위부")[0]
+    assert "[보위부]" in hit.snippet, hit.snippet
+    # The event list's text filter finds Korean words the same way.
+    analyse(store)
+    assert {e["ext_id"] for e in store.events(EventFilter(query="체포"))} == {"chongjin"}
+
+
+def test_a_store_from_before_korean_search_is_migrated(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    from nkwatch.store import open as open_store
+    from nkwatch.store.schema import MIGRATIONS
+    from nkwatch.store.sqlite import _split_sql
+
+    path = tmp_path / "v5.db"
+    conn = sqlite3.connect(path)
+    for number, sql in MIGRATIONS:
+        if number <= 5:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+    body = "청진시 보위부가 주민 4명을 체포했다."
+    conn.execute(
+        "INSERT INTO documents (ext_id, doc_key, content_hash, format, ingested_at, source,"
+        " removed, segments, body, raw, language) VALUES ('old', 'old', 'h', 'txt', 'now',"
+        " 'old.txt', '[]', '[]', ?, ?, 'ko')",
+        (body, zlib.compress(body.encode())),
+    )
+    conn.execute("PRAGMA user_version = 5")
+    conn.commit()
+    conn.close()
+    with open_store(str(path)) as store:
+        assert [h.ext_id for h in store.search("보위부")] == ["old"]
+        assert store.integrity_problems() == []

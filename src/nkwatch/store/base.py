@@ -10,6 +10,7 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import suppress
 from typing import Any, NamedTuple
 
 from nkwatch.errors import NotFound, QueryError
@@ -24,7 +25,7 @@ from nkwatch.model import (
     Segment,
     StoredDocument,
 )
-from nkwatch.store import neardup
+from nkwatch.store import hangul, neardup
 from nkwatch.store.review import ReviewMixin, review_json
 
 _LIST_COLUMNS = (
@@ -155,6 +156,24 @@ class Store(ReviewMixin):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- migrations ---------------------------------------------------------------------------
+
+    def _backfill(self, number: int) -> None:
+        """Fill in, inside migration ``number``'s transaction, what its SQL cannot compute."""
+        if number == 6:  # the Hangul bigrams of the reports stored before it
+            last = 0
+            while True:
+                rows = self.conn.execute(
+                    "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500",
+                    (last,),
+                ).fetchall()
+                if not rows:
+                    break
+                last = int(rows[-1][0])
+                updates = [(g, r[0]) for r in rows if (g := hangul.grams(r[1], r[2]))]
+                if updates:
+                    self.conn.executemany("UPDATE documents SET grams = ? WHERE id = ?", updates)
+
     # -- writing -----------------------------------------------------------------------------
 
     def add_documents(self, batch: Sequence[PreparedDocument]) -> list[AddResult]:
@@ -206,8 +225,8 @@ class Store(ReviewMixin):
         cur = self.conn.execute(
             "INSERT INTO documents (ext_id, doc_key, source, format, title, published,"
             " published_estimated, outlet, url, language, raw, text, body, segments, removed,"
-            " content_hash, revision, supersedes, minhash, extra, ingested_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " content_hash, revision, supersedes, minhash, extra, ingested_at, grams)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 doc.ext_id,
                 key,
@@ -230,6 +249,7 @@ class Store(ReviewMixin):
                 item.minhash,
                 json.dumps(doc.extra, ensure_ascii=False, default=str),
                 _now(),
+                hangul.grams(doc.title, cleaned.body),
             ),
         )
         new_id = int(cur.fetchone()[0])
@@ -578,7 +598,9 @@ class Store(ReviewMixin):
                         out[i] = (*r[:also], _ENCODE_JSON(quotes), *r[also + 1 :])
                 yield out
         finally:
-            cursor.close()
+            # A generator dropped after its store was closed: the cursor went with it.
+            with suppress(Exception):
+                cursor.close()
 
     def places_of(self, doc_id: int) -> list[PlaceMention]:
         """Return the stored place mentions of a report, in text order."""
@@ -686,7 +708,7 @@ class Store(ReviewMixin):
         where, params = _filters(outlet, since, until, language, False)
         where = where.replace(" WHERE ", " AND ", 1)
         try:
-            query = self._fts_query(match)
+            query = self._fts_query(hangul.rewrite(match))
             window = max(RANK_WINDOW, limit + offset)
             while True:
                 # Matches stream cheaply in id order; ranking all of them does not. The
@@ -699,6 +721,9 @@ class Store(ReviewMixin):
             snippets = self._fts_snippets(query, [r["id"] for r in rows]) if rows else {}
         except self.QuerySyntaxError as exc:
             raise QueryRefused(str(exc)) from None
+        korean = hangul.terms(match)
+        if korean and rows:
+            snippets.update(self._korean_snippets(korean, [r["id"] for r in rows], snippets))
         return [
             SearchHit(
                 r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],
@@ -706,6 +731,24 @@ class Store(ReviewMixin):
             )
             for r in rows
         ]  # fmt: skip
+
+    def _korean_snippets(
+        self, words: list[str], ids: list[int], snippets: dict[int, str]
+    ) -> dict[int, str]:
+        """Return snippets marking the Korean words of a query for the hits whose snippet marks
+        nothing (a bigram match is not one the body's own snippet can show)."""
+        bare = [i for i in ids if "[" not in snippets.get(i, "")]
+        if not bare:
+            return {}
+        marks = ",".join("?" * len(bare))
+        out: dict[int, str] = {}
+        for doc_id, body in self.conn.execute(
+            f"SELECT id, body FROM documents WHERE id IN ({marks})", bare
+        ).fetchall():
+            snippet = hangul.highlight(body, words)
+            if snippet is not None:
+                out[int(doc_id)] = snippet
+        return out
 
     def _event_filter(self, f: EventFilter) -> tuple[str, list[Any]]:
         """Return the WHERE clause and parameters that select events (latest revisions only)."""
@@ -738,7 +781,7 @@ class Store(ReviewMixin):
             if match is None:
                 where.append("1 = 0")  # no word to find: nothing matches
             else:
-                clause, more = self._fts_filter(match)
+                clause, more = self._fts_filter(hangul.rewrite(match))
                 where.append(clause)
                 params.extend(more)
         if f.types:

@@ -94,6 +94,7 @@ class PostgresStore(Store):
                     continue
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
+                self._backfill(number)
                 self.conn.execute("DELETE FROM nkwatch_schema")
                 self.conn.execute("INSERT INTO nkwatch_schema (version) VALUES (?)", (number,))
 

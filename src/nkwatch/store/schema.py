@@ -216,6 +216,40 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        6,
+        """
+        -- Korean search (nkwatch.store.hangul): the Hangul of a report's title and body as
+        -- syllable bigrams, indexed beside them; NULL for a report without Hangul. Existing
+        -- reports are filled after this migration (Store._backfill).
+        ALTER TABLE documents ADD COLUMN grams TEXT;
+
+        DROP TRIGGER documents_fts_insert;
+        DROP TRIGGER documents_fts_delete;
+        DROP TRIGGER documents_fts_update;
+        DROP TABLE documents_fts;
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, body, grams,
+            content='documents', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, body, grams)
+                VALUES (new.id, new.title, new.body, new.grams);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, body, grams)
+                VALUES ('delete', old.id, old.title, old.body, old.grams);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, body, grams ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, body, grams)
+                VALUES ('delete', old.id, old.title, old.body, old.grams);
+            INSERT INTO documents_fts(rowid, title, body, grams)
+                VALUES (new.id, new.title, new.body, new.grams);
+        END;
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

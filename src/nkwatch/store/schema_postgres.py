@@ -200,6 +200,23 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        6,
+        """
+        -- Korean search (nkwatch.store.hangul): the Hangul of a report's title and body as
+        -- syllable bigrams, indexed with the body's weight; NULL for a report without Hangul.
+        -- Existing reports are filled after this migration (Store._backfill).
+        ALTER TABLE documents ADD COLUMN grams TEXT;
+        DROP INDEX documents_fts;
+        ALTER TABLE documents DROP COLUMN fts;
+        ALTER TABLE documents ADD COLUMN fts TSVECTOR GENERATED ALWAYS AS (
+            setweight(to_tsvector('simple', coalesce(title, '')), 'A')
+            || setweight(to_tsvector('simple', body), 'B')
+            || setweight(to_tsvector('simple', coalesce(grams, '')), 'B')
+        ) STORED;
+        CREATE INDEX documents_fts ON documents USING GIN (fts);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

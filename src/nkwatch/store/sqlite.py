@@ -88,6 +88,7 @@ class SQLiteStore(Store):
             with self.transaction():
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
+                self._backfill(number)
                 self.conn.execute(f"PRAGMA user_version = {number}")
 
     @contextmanager
@@ -140,7 +141,7 @@ class SQLiteStore(Store):
         # BM25 with the title weighted double (negated: higher is better).
         rows: list[Any] = self.conn.execute(
             "SELECT d.id, d.ext_id, d.title, d.published, d.outlet, d.language,"
-            " -bm25(documents_fts, 2.0, 1.0) AS score"
+            " -bm25(documents_fts, 2.0, 1.0, 1.0) AS score"
             " FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid"
             " WHERE documents_fts MATCH ?" + where + " AND documents_fts.rowid >= ?"
             " ORDER BY score DESC LIMIT ? OFFSET ?",
