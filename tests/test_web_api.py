@@ -72,6 +72,18 @@ def test_one_event_and_one_report_carry_their_quotes(client: TestClient) -> None
     assert report["places"] and report["tone"]
 
 
+def test_a_report_and_its_korean_original_point_to_each_other(client: TestClient) -> None:
+    report = client.get("/api/reports/sample-005").json()["report"]
+    [korean] = report["translations"]
+    assert (korean["ext_id"], korean["language"]) == ("sample-004", "ko") and korean["why"]
+    event = client.get("/api/events", params={"q": "inminban", "limit": 50}).json()["items"]
+    one = next(e for e in event if e["ext_id"] == "sample-005")
+    detail = client.get(f"/api/events/{one['id']}").json()
+    assert [t["id"] for t in detail["translations"]] == ["sample-004"]
+    page = client.get("/reports/sample-004").text
+    assert "The same report in English" in page and 'href="/reports/sample-005"' in page
+
+
 def test_reports_are_listed_and_searched(client: TestClient) -> None:
     listing = client.get("/api/reports", params={"limit": 2}).json()
     assert listing["total"] >= 5 and len(listing["items"]) == 2 and listing["next"]

@@ -25,6 +25,7 @@ from nkwatch.model import Analysis, EventFilter, StoredDocument
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES, pipe_languages
 from nkwatch.store.base import Store
+from nkwatch.translations import link_translations
 
 _DATA = ("events.toml", "events_ko.toml", "place_cues.toml", "dated_events.toml")
 
@@ -47,12 +48,14 @@ class AnalyseReport:
     analysed: list[int] = field(default_factory=list)
     events: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (ext_id, why)
+    translations: int = 0  # reports linked to the same report in another language
 
     def summary(self) -> dict[str, Any]:
         """Return the counts as JSON-ready data."""
         return {
             "analysed": len(self.analysed),
             "events": self.events,
+            "translations": self.translations,
             "skipped": [{"ext_id": e, "why": w} for e, w in self.skipped],
         }
 
@@ -117,6 +120,7 @@ def analyse(
             report.events += len(events)
             if on_document:
                 on_document()
+    report.translations = link_translations(store, report.analysed)
     return report
 
 

@@ -98,6 +98,9 @@ class StoredDocument:
     segments: list[Segment] = field(default_factory=list)
     near_duplicates: list[tuple[int, str, float]] = field(default_factory=list)
     revisions: list[int] = field(default_factory=list)
+    # The same report in another language: (id, external id, language, score, reasons).
+    translations: list[tuple[int, str, str | None, float, list[str]]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self, *, with_text: bool = True) -> dict[str, Any]:
         """Return a JSON-ready dict (without the raw source)."""
@@ -120,6 +123,10 @@ class StoredDocument:
                 for i, e, s in self.near_duplicates
             ],
             "revisions": self.revisions,
+            "translations": [
+                {"id": i, "ext_id": e, "language": lang, "score": round(s, 3), "why": why}
+                for i, e, lang, s, why in self.translations
+            ],
         }
         if with_text:
             out["body"] = self.body

@@ -31,6 +31,7 @@ from nkwatch.model import Analysis
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES
 from nkwatch.store.base import AnalysisRows, Store, analysis_rows
+from nkwatch.translations import link_translations
 
 PARTITION_SIZE = 200  # reports per task: large enough to amortize a task, small to balance
 IN_FLIGHT_PER_WORKER = 3  # tasks queued per worker thread: workers never wait, memory stays low
@@ -226,6 +227,7 @@ def analyse_distributed(
         if on_partition:
             on_partition(len(ext_ids))
         submit()
+    report.translations = link_translations(store, report.analysed)
     return report
 
 

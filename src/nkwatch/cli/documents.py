@@ -161,6 +161,8 @@ def run_command(
         events = {d.id: store.events(EventFilter(doc_id=d.id), limit=100_000) for d in docs}
         tones = {d.id: store.tone_of(d.id) for d in docs}
         places = {d.id: store.places_of(d.id) for d in docs}
+        for d in docs:  # linked once analysed
+            d.translations = store.translations_of(d.id)
     if as_json:
         documents = []
         for d in docs:
@@ -179,6 +181,12 @@ def run_command(
                     f"near-duplicate: {escape(d.ext_id)} ~ {escape(other_ext)}"
                     f" (#{other_id}, {sim:.2f})"
                 )
+            for other_id, other_ext, lang, score, _ in d.translations:
+                if d.language == "en" or lang != "en":  # each pair once
+                    console.print(
+                        f"same report in {lang or 'another language'}: {escape(d.ext_id)} ="
+                        f" {escape(other_ext)} (#{other_id}, {score:.2f})"
+                    )
         for d in docs:
             if tones[d.id] is None:
                 continue
@@ -263,6 +271,12 @@ def show_command(
     for other_id, other_ext, sim in doc.near_duplicates:
         console.print(
             f"[dim]{'near-dup':>10}[/dim]  {escape(other_ext)} (#{other_id}, similarity {sim:.2f})"
+        )
+    for other_id, other_ext, lang, score, why in doc.translations:
+        console.print(
+            f"[dim]{'in ' + (lang or '?'):>10}[/dim]  {escape(other_ext)} (#{other_id},"
+            f" score {score:.2f}: {escape('; '.join(why))})",
+            soft_wrap=True,
         )
     console.print()
     console.print(escape(doc.raw if raw and doc.raw is not None else doc.body), soft_wrap=True)

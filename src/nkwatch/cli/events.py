@@ -81,6 +81,11 @@ def print_analysis(report: AnalyseReport, quiet: bool) -> None:
         err_console.print(
             f"analysed: {len(report.analysed)}, events: {report.events}, "
             f"not analysed: {len(report.skipped)}"
+            + (
+                f", linked to their other language: {report.translations}"
+                if report.translations
+                else ""
+            )
         )
 
 

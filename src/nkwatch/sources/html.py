@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
@@ -20,6 +21,14 @@ _FURNITURE_XPATH = (
     " or contains(@class, 'share') or contains(@class, 'related') or contains(@class, 'newsletter')"
     " or contains(@class, 'cookie') or contains(@class, 'advert') or contains(@class, 'inline-ad')]"
 )
+# A link to the same report in another language: "Read in Korean", "English version", 한국어.
+_OTHER_LANGUAGE = re.compile(
+    r"^(?:(?:read|view|see)\s+)?(?:(?:this|the)\s+)?(?:(?:story|article|report)\s+)?"
+    r"in\s+(korean|english)$|^(korean|english)(?:\s+version)?$"
+    r"|^(한국어|영어|영문)(?:로|으로)?(?:\s*(?:보기|읽기|기사|버전))?$",
+    re.IGNORECASE,
+)
+_LANGUAGE_CODES = {"korean": "ko", "한국어": "ko", "english": "en", "영어": "en", "영문": "en"}
 _TITLE_SPLIT = re.compile(r"\s+[|\-–—:»]\s+")
 _BLOCK_TAGS = {
     "p",
@@ -67,6 +76,7 @@ def read_html(html: str, *, source: str, ext_id: str, url: str | None = None) ->
 
     tree = parse_html(html, location=source)
     lang = tree.get("lang")
+    other_languages = _other_languages(tree, url)
     for node in tree.xpath(_FURNITURE_XPATH):
         parent = node.getparent()
         if parent is not None:
@@ -109,7 +119,26 @@ def read_html(html: str, *, source: str, ext_id: str, url: str | None = None) ->
         doc.extra["author"] = result.author
     if result.description:
         doc.extra["description"] = result.description
+    other_languages.pop(doc.language or "", None)
+    if other_languages:
+        doc.extra["translations"] = other_languages
     return doc
+
+
+def _other_languages(tree: Any, url: str | None) -> dict[str, str]:
+    """Return {language: URL} of the same report in other languages, as the page names them:
+    ``<link rel="alternate" hreflang="ko">`` or a link such as "Read in Korean"."""
+    found: dict[str, str] = {}
+    for link in tree.xpath("//link[@rel='alternate'][@hreflang][@href]"):
+        code = link.get("hreflang").lower().split("-")[0]
+        if code.isalpha() and len(code) == 2:
+            found.setdefault(code, urljoin(url or "", link.get("href").strip()))
+    for anchor in tree.xpath("//a[@href]"):
+        m = _OTHER_LANGUAGE.match(" ".join(anchor.text_content().split()))
+        if m:
+            name = next(g for g in m.groups() if g).lower()
+            found.setdefault(_LANGUAGE_CODES[name], urljoin(url or "", anchor.get("href").strip()))
+    return found
 
 
 def html_fragment_to_text(fragment: str) -> str:

@@ -377,7 +377,105 @@ class Store(ReviewMixin):
                 "SELECT id FROM documents WHERE doc_key = ? ORDER BY revision", (row["doc_key"],)
             )
         ]
+        doc.translations = self.translations_of(doc_id)
+        doc.extra = json.loads(row["extra"] or "{}")
         return doc
+
+    # -- one report in two languages ---------------------------------------------------------
+
+    def translation_candidates(self, doc: StoredDocument, days: int) -> list[int]:
+        """Return the ids of current reports in another language than ``doc``'s that may be
+        the same report: published within ``days`` of it by the same outlet, or named by its
+        page as its other language (or naming it)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        same_outlet = "lower(outlet) = lower(?)"
+        links_here = "extra LIKE ?"
+        if doc.published:
+            day = dt.date.fromisoformat(doc.published[:10])
+            lo = (day - dt.timedelta(days=days)).isoformat()
+            hi = (day + dt.timedelta(days=days + 1)).isoformat()
+            near = [same_outlet] if doc.outlet else []
+            near += [links_here] if doc.url else []
+            if near:
+                clauses.append(f"(published >= ? AND published < ? AND ({' OR '.join(near)}))")
+                params += [lo, hi]
+                params += [doc.outlet] if doc.outlet else []
+                params += [f'%"{doc.url}"%'] if doc.url else []
+        urls = [u for u in (doc.extra.get("translations") or {}).values() if isinstance(u, str)]
+        if urls:
+            clauses.append(f"url IN ({','.join('?' * len(urls))})")
+            params += urls
+        if not clauses:
+            return []
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE superseded_by IS NULL AND id != ?"
+            " AND coalesce(language, '') != ? AND (" + " OR ".join(clauses) + ")"
+            " ORDER BY id",
+            (doc.id, doc.language or "", *params),
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def save_translation(
+        self, doc_id: int, other_id: int, score: float, reasons: list[str]
+    ) -> bool:
+        """Record two reports as one report in two languages, in place of a weaker link either
+        has to a report in the other's language; return False (and change nothing) when
+        either holds a stronger one."""
+        with self.transaction():
+            languages = dict(
+                self.conn.execute(
+                    "SELECT id, coalesce(language, '') FROM documents WHERE id IN (?, ?)",
+                    (doc_id, other_id),
+                ).fetchall()
+            )
+            rivals = []
+            for one, two in ((doc_id, other_id), (other_id, doc_id)):
+                rivals += self.conn.execute(
+                    "SELECT t.doc_id, t.other_id, t.score FROM translations t"
+                    " JOIN documents d ON d.id = t.other_id"
+                    " WHERE t.doc_id = ? AND t.other_id != ? AND coalesce(d.language, '') = ?",
+                    (one, two, languages.get(two, "")),
+                ).fetchall()
+            if any(float(r[2]) > score for r in rivals):
+                return False
+            for one, two, _ in rivals:
+                self.conn.execute(
+                    "DELETE FROM translations WHERE (doc_id = ? AND other_id = ?)"
+                    " OR (doc_id = ? AND other_id = ?)",
+                    (one, two, two, one),
+                )
+            why = json.dumps(reasons, ensure_ascii=False)
+            for one, two in ((doc_id, other_id), (other_id, doc_id)):
+                self.conn.execute(
+                    "DELETE FROM translations WHERE doc_id = ? AND other_id = ?", (one, two)
+                )
+                self.conn.execute(
+                    "INSERT INTO translations (doc_id, other_id, score, reasons) VALUES (?,?,?,?)",
+                    (one, two, score, why),
+                )
+        return True
+
+    def clear_translations(self, doc_id: int) -> None:
+        """Forget the links of a report to its other languages (before they are weighed
+        again)."""
+        with self.transaction():
+            self.conn.execute(
+                "DELETE FROM translations WHERE doc_id = ? OR other_id = ?", (doc_id, doc_id)
+            )
+
+    def translations_of(self, doc_id: int) -> list[tuple[int, str, str | None, float, list[str]]]:
+        """Return the current reports linked to ``doc_id`` as the same report in another
+        language: (id, external id, language, score, reasons), strongest first."""
+        return [
+            (int(r[0]), r[1], r[2], float(r[3]), json.loads(r[4]))
+            for r in self.conn.execute(
+                "SELECT d.id, d.ext_id, d.language, t.score, t.reasons FROM translations t"
+                " JOIN documents d ON d.id = t.other_id"
+                " WHERE t.doc_id = ? AND d.superseded_by IS NULL ORDER BY t.score DESC, d.id",
+                (doc_id,),
+            ).fetchall()
+        ]
 
     def bodies(self, ids: Sequence[int]) -> list[tuple[int, str, str, str | None, str | None]]:
         """Return (id, external id, body, published, language) of reports, in the order of

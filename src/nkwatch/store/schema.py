@@ -250,6 +250,22 @@ MIGRATIONS: list[tuple[int, str]] = [
         INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
         """,
     ),
+    (
+        7,
+        """
+        -- The same report in another language (an English report and its Korean original),
+        -- kept both ways: score 1 when a page links the other, else the agreement of their
+        -- language-independent content (nkwatch.translations); reasons as a JSON list.
+        CREATE TABLE translations (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            other_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (doc_id, other_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX translations_other ON translations(other_id);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -217,6 +217,22 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX documents_fts ON documents USING GIN (fts);
         """,
     ),
+    (
+        7,
+        """
+        -- The same report in another language (an English report and its Korean original),
+        -- kept both ways: score 1 when a page links the other, else the agreement of their
+        -- language-independent content (nkwatch.translations); reasons as a JSON list.
+        CREATE TABLE translations (
+            doc_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            other_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            score DOUBLE PRECISION NOT NULL,
+            reasons TEXT NOT NULL DEFAULT '[]',
+            PRIMARY KEY (doc_id, other_id)
+        );
+        CREATE INDEX translations_other ON translations(other_id);
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -174,13 +174,18 @@ def list_events(
 
 @router.get("/events/{event_id}", summary="One event, with its review history")
 def get_event(request: Request, event_id: EventId) -> dict[str, Any]:
-    """An event, its audit entries, and the other reports that carry its report's text."""
+    """An event, its audit entries, the other reports that carry its report's text, and the
+    same report in other languages."""
     store = _store(request)
     event = store.event(event_id)
     doc = store.get(event["doc_id"])
     others = [{"id": ext, "similarity": sim} for _, ext, sim in doc.near_duplicates]
+    translations = [
+        {"id": ext, "language": lang, "score": score, "why": why}
+        for _, ext, lang, score, why in doc.translations
+    ]
     return {"ok": True, "event": event, "audit": store.audit(event_id=event_id),
-            "other_reports": others}  # fmt: skip
+            "other_reports": others, "translations": translations}  # fmt: skip
 
 
 class ReviewIn(BaseModel):

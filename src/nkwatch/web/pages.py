@@ -60,6 +60,14 @@ def actor_name(actor: str | None) -> str:
     return load_lexicon().actor_names.get(actor or "", actor or "")
 
 
+_LANGUAGE_NAMES = {"ko": "Korean", "en": "English"}
+
+
+def language_name(code: str | None) -> str:
+    """Return a language code's English name (the code itself when unknown)."""
+    return _LANGUAGE_NAMES.get(code or "", code or "another language")
+
+
 # Correctable fields held in the event record's nested objects (when, penalty, law).
 _NESTED = {
     "when_start": ("when", "start"), "when_end": ("when", "end"),
@@ -87,7 +95,8 @@ def effective(event: dict[str, Any], field: str) -> Any:
 
 _env.globals.update(
     province_name=province_name, county_name=county_name, actor_name=actor_name,
-    effective=effective, machine=machine, version=__version__, TYPES=TYPES, MODALITIES=MODALITIES,
+    language_name=language_name, effective=effective, machine=machine, version=__version__,
+    TYPES=TYPES, MODALITIES=MODALITIES,
 )  # fmt: skip
 
 
