@@ -81,7 +81,8 @@ def analyse(
 
     def docs() -> Iterator[StoredDocument]:
         for doc_id in todo:
-            doc = store.get(doc_id)
+            with store.unredacted():  # the pipeline reads the report as stored
+                doc = store.get(doc_id)
             if _language(doc) not in LANGUAGES:
                 report.skipped.append((doc.ext_id, f"no pipeline for language {doc.language!r}"))
                 if on_document:

@@ -165,7 +165,8 @@ def link_translations(store: Store, ids: Iterable[int]) -> int:
 
     def of(doc_id: int) -> Fingerprint:
         if doc_id not in cache:
-            cache[doc_id] = fingerprint(store, store.get(doc_id))
+            with store.unredacted():
+                cache[doc_id] = fingerprint(store, store.get(doc_id))
         return cache[doc_id]
 
     linked: set[frozenset[int]] = set()

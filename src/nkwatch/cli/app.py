@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from dataclasses import dataclass
@@ -38,10 +39,15 @@ class Settings:
 
     db: str | None = None
     quiet: bool = False
+    show_names: str | None = None  # why private persons' names are to be shown
 
     def open_store(self) -> Store:
-        """Return the store these settings name."""
-        return store_module.open(self.db)
+        """Return the store these settings name (showing private names only when asked, with
+        the request written to the store's audit log)."""
+        store = store_module.open(self.db)
+        if self.show_names:
+            store.show_names(getpass.getuser(), f"{' '.join(sys.argv[1:])}: {self.show_names}")
+        return store
 
     def progress_enabled(self) -> bool:
         """Return True when a progress bar helps: a terminal, and not ``--quiet``."""
@@ -69,12 +75,23 @@ def main_options(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or notes.")
     ] = False,
+    show_names: Annotated[
+        str | None,
+        typer.Option(
+            "--show-names",
+            metavar="WHY",
+            help="Show private persons' names (redacted as [private person] by default);"
+            " who asked, the command and WHY are written to the audit log.",
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
     """nkwatch: reports in, sourced events out."""
-    ctx.obj = Settings(db=db, quiet=quiet)
+    if show_names is not None and not show_names.strip():
+        raise typer.BadParameter("say why the names are needed", param_hint="--show-names")
+    ctx.obj = Settings(db=db, quiet=quiet, show_names=show_names)
 
 
 def settings(ctx: typer.Context) -> Settings:

@@ -212,6 +212,8 @@ def eval_events_command(
         tempfile.TemporaryDirectory(prefix="nkwatch-eval-") as tmp,
         open_store(db or str(Path(tmp) / "eval.db")) as store,
     ):
+        # Scored against gold quotes, which hold the reports' text as written: not redacted.
+        store.names_shown = True
         ingested = ingest(store, [str(corpus)])
         ids = [r.id for r in ingested.stored + ingested.revisions + ingested.unchanged
                + ingested.duplicates]  # fmt: skip

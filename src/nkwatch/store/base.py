@@ -10,9 +10,10 @@ import json
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
+from nkwatch import privacy
 from nkwatch.errors import NotFound, QueryError
 from nkwatch.model import (
     AddResult,
@@ -30,7 +31,7 @@ from nkwatch.store.review import ReviewMixin, review_json
 
 _LIST_COLUMNS = (
     "id, ext_id, source, format, title, published, published_estimated, outlet, url, language,"
-    " body, content_hash, revision, ingested_at"
+    " body, content_hash, revision, ingested_at, persons"
 )
 _BAREWORD = re.compile(r"[^\s\"]+")
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
@@ -59,6 +60,57 @@ class Store(ReviewMixin):
     conn: Any
     # The driver's exception for anything the database refuses, and for a broken uniqueness.
     DatabaseError: type[Exception] = Exception
+    # Private persons' names are replaced by privacy.PLACEHOLDER in what the store returns,
+    # unless shown for this connection by show_names (logged) or read inside unredacted().
+    names_shown = False
+
+    def show_names(self, who: str, why: str) -> None:
+        """Show private persons' names in what this connection returns from now on; the
+        request is written to the audit log (who, when, why)."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO audit_log (at, who, action, after) VALUES (?, ?, 'names shown', ?)",
+                (_now(), who, json.dumps({"why": why}, ensure_ascii=False)),
+            )
+        self.names_shown = True
+
+    def hide_names(self) -> None:
+        """Redact private persons' names again (the default)."""
+        self.names_shown = False
+
+    @contextmanager
+    def unredacted(self) -> Iterator[Store]:
+        """Read reports as stored, names included, for nkwatch's own work (analysis,
+        evaluation, linking), never for display; nothing is logged."""
+        before = self.names_shown
+        self.names_shown = True
+        try:
+            yield self
+        finally:
+            self.names_shown = before
+
+    def _redaction(self, persons: str | None, part: str = "body") -> privacy.Redaction | None:
+        """Return the redaction of a report's body or title, or None when nothing is hidden."""
+        if self.names_shown or not persons:
+            return None
+        spans = json.loads(persons).get(part)
+        return privacy.Redaction(spans) if spans else None
+
+    def _names_of(self, doc_id: int) -> str | None:
+        row = self.conn.execute("SELECT persons FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _document(self, row: Any) -> StoredDocument:
+        doc = _row_to_document(row)
+        persons = row["persons"]
+        body = self._redaction(persons)
+        if body:
+            doc.body = body.text(doc.body)
+        title = self._redaction(persons, "title")
+        if title and doc.title:
+            doc.title = title.text(doc.title)
+        return doc
+
     IntegrityError: type[Exception] = Exception
 
     # -- what each backend supplies ----------------------------------------------------------
@@ -173,6 +225,19 @@ class Store(ReviewMixin):
                 updates = [(g, r[0]) for r in rows if (g := hangul.grams(r[1], r[2]))]
                 if updates:
                     self.conn.executemany("UPDATE documents SET grams = ? WHERE id = ?", updates)
+        if number == 8:  # the private persons named in the reports stored before it
+            last = 0
+            while True:
+                rows = self.conn.execute(
+                    "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500",
+                    (last,),
+                ).fetchall()
+                if not rows:
+                    break
+                last = int(rows[-1][0])
+                found = [(json.dumps(p), r[0]) for r in rows if (p := privacy.spans(r[1], r[2]))]
+                if found:
+                    self.conn.executemany("UPDATE documents SET persons = ? WHERE id = ?", found)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -225,8 +290,8 @@ class Store(ReviewMixin):
         cur = self.conn.execute(
             "INSERT INTO documents (ext_id, doc_key, source, format, title, published,"
             " published_estimated, outlet, url, language, raw, text, body, segments, removed,"
-            " content_hash, revision, supersedes, minhash, extra, ingested_at, grams)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+            " content_hash, revision, supersedes, minhash, extra, ingested_at, grams, persons)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
             (
                 doc.ext_id,
                 key,
@@ -250,6 +315,7 @@ class Store(ReviewMixin):
                 json.dumps(doc.extra, ensure_ascii=False, default=str),
                 _now(),
                 hangul.grams(doc.title, cleaned.body),
+                _json_or_none(privacy.spans(doc.title, cleaned.body)),
             ),
         )
         new_id = int(cur.fetchone()[0])
@@ -357,11 +423,17 @@ class Store(ReviewMixin):
         """Return one report by any of its ids, with its near-duplicates and revisions."""
         doc_id = self.resolve_id(ref)
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        doc = _row_to_document(row)
-        doc.segments = [Segment(*s) for s in json.loads(row["segments"])]
+        doc = self._document(row)
+        redaction = self._redaction(row["persons"])
+        # A redacted body no longer lines up with the raw text: no map from one to the other.
+        doc.segments = [] if redaction else [Segment(*s) for s in json.loads(row["segments"])]
         if with_raw:
             doc.raw = _unpack(row["raw"])
             doc.text = _unpack(row["text"]) or doc.raw
+            if redaction is not None:
+                names = [n for n in privacy.names(row["title"], row["body"], row["persons"])]
+                doc.raw = redaction.words(doc.raw or "", names)
+                doc.text = redaction.words(doc.text or "", names)
         doc.near_duplicates = [
             (int(r["id"]), r["ext_id"], float(r["similarity"]))
             for r in self.conn.execute(
@@ -596,14 +668,32 @@ class Store(ReviewMixin):
             " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()  # fmt: skip
-        return [_event_record(r) for r in rows]
+        return [self._redacted_event(_event_record(r), r["persons"]) for r in rows]
+
+    def _redacted_event(self, event: dict[str, Any], persons: str | None) -> dict[str, Any]:
+        """Return an event record with private names redacted in its quotes and title, and
+        its offsets moved to the redacted body."""
+        body = self._redaction(persons)
+        if body:
+            start, end = event["evidence_start"], event["evidence_end"]
+            event["evidence"] = body.text(event["evidence"], start)
+            event["evidence_start"], event["evidence_end"] = body.offset(start), body.offset(end)
+            event["also"] = [
+                {"quote": body.text(a["quote"], a["start"]), "start": body.offset(a["start"]),
+                 "end": body.offset(a["end"])}
+                for a in event["also"]
+            ]  # fmt: skip
+        title = self._redaction(persons, "title")
+        if title and event.get("title"):
+            event["title"] = title.text(event["title"])
+        return event
 
     def event(self, event_id: int) -> dict[str, Any]:
         """Return one stored event (as :meth:`events` does) by its id."""
         row = self.conn.execute(_EVENT_SELECT + "e.id = ?", (event_id,)).fetchone()
         if row is None:
             raise NotFound(f"no event {event_id}", location=f"event {event_id}")
-        return _event_record(row)
+        return self._redacted_event(_event_record(row), row["persons"])
 
     def count_events(self, where: EventFilter | None = None) -> int:
         """Return how many stored events pass ``where``."""
@@ -687,7 +777,11 @@ class Store(ReviewMixin):
         also = _EXPORT_ALSO
         try:
             while rows := cursor.fetchmany(batch):
-                out = [r if type(r) is tuple else tuple(r) for r in rows]
+                # The last column holds the report's private names: redacted, then dropped.
+                out = [
+                    r[:-1] if r[-1] is None else self._redact_row(r)
+                    for r in (r if type(r) is tuple else tuple(r) for r in rows)
+                ]
                 for i, r in enumerate(out):
                     if r[also] != "[]":  # stored as [[quote, start, end]]; exported as objects
                         quotes = [
@@ -700,8 +794,37 @@ class Store(ReviewMixin):
             with suppress(Exception):
                 cursor.close()
 
+    def _redact_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        """Return an export row with private names redacted (see :meth:`_redacted_event`),
+        without its last column (the names' spans)."""
+        persons = row[-1]
+        out = list(row[:-1])
+        body = self._redaction(persons)
+        if body:
+            start, end = out[_EXPORT_ALSO - 2], out[_EXPORT_ALSO - 1]
+            out[_EXPORT_ALSO - 3] = body.text(out[_EXPORT_ALSO - 3], start)
+            out[_EXPORT_ALSO - 2], out[_EXPORT_ALSO - 1] = body.offset(start), body.offset(end)
+            out[_EXPORT_ALSO] = json.dumps(
+                [[body.text(q, a), body.offset(a), body.offset(b)]
+                 for q, a, b in json.loads(out[_EXPORT_ALSO])],
+                ensure_ascii=False,
+            )  # fmt: skip
+        title = self._redaction(persons, "title")
+        if title and out[_EXPORT_TITLE]:
+            out[_EXPORT_TITLE] = title.text(out[_EXPORT_TITLE])
+        return tuple(out)
+
     def places_of(self, doc_id: int) -> list[PlaceMention]:
-        """Return the stored place mentions of a report, in text order."""
+        """Return the stored place mentions of a report, in text order (their offsets in the
+        body as returned: redacted, unless names are shown)."""
+        found = self._places_of(doc_id)
+        redaction = self._redaction(self._names_of(doc_id))
+        if redaction:
+            for m in found:
+                m.start, m.end = redaction.offset(m.start), redaction.offset(m.end)
+        return found
+
+    def _places_of(self, doc_id: int) -> list[PlaceMention]:
         return [
             PlaceMention(
                 text=r["text"], start=r["start"], end=r["end"], unit=r["unit"], level=r["level"],
@@ -748,7 +871,7 @@ class Store(ReviewMixin):
             " ORDER BY published IS NULL, published DESC, id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
-        return [_row_to_document(r) for r in rows]
+        return [self._document(r) for r in rows]
 
     def search(
         self,
@@ -822,13 +945,30 @@ class Store(ReviewMixin):
         korean = hangul.terms(match)
         if korean and rows:
             snippets.update(self._korean_snippets(korean, [r["id"] for r in rows], snippets))
+        hidden = self._hidden_names([r["id"] for r in rows]) if rows else {}
+        redact = privacy.Redaction([]).words
         return [
             SearchHit(
-                r["id"], r["ext_id"], r["title"], r["published"], r["outlet"], r["language"],
-                snippets.get(r["id"], ""), float(r["score"]),
+                r["id"], r["ext_id"], redact(r["title"] or "", hidden.get(r["id"], [])) or None,
+                r["published"], r["outlet"], r["language"],
+                redact(snippets.get(r["id"], ""), hidden.get(r["id"], [])), float(r["score"]),
             )
             for r in rows
         ]  # fmt: skip
+
+    def _hidden_names(self, ids: list[int]) -> dict[int, list[str]]:
+        """Return, per report, the private names to redact in fragments of it (snippets)."""
+        if self.names_shown:
+            return {}
+        out: dict[int, list[str]] = {}
+        marks = ",".join("?" * len(ids))
+        for doc_id, title, body, persons in self.conn.execute(
+            f"SELECT id, title, body, persons FROM documents WHERE id IN ({marks})"
+            " AND persons IS NOT NULL",
+            ids,
+        ).fetchall():
+            out[int(doc_id)] = privacy.names(title, body, persons)
+        return out
 
     def _korean_snippets(
         self, words: list[str], ids: list[int], snippets: dict[int, str]
@@ -918,6 +1058,10 @@ def _filters(
         clauses.append("d.language = ?")
         params.append(language)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _row_to_document(row: Any) -> StoredDocument:
@@ -1049,14 +1193,15 @@ SELECT e.id, d.ext_id, e.type, e.modality, e.actor, e.target, e.place, e.admin1,
     d.url, d.language, a.tone, a.extractor,
     (SELECT {sources} FROM near_duplicates n
      JOIN documents o ON o.id = n.other_id WHERE n.doc_id = d.id),
-    r.status, coalesce(r.corrections, '{}'), r.reviewer, r.reviewed_at
+    r.status, coalesce(r.corrections, '{}'), r.reviewer, r.reviewed_at, d.persons
 FROM events e JOIN documents d ON d.id = e.doc_id LEFT JOIN analyses a ON a.doc_id = e.doc_id
 LEFT JOIN reviews r ON r.doc_id = e.doc_id AND r.evidence_start = e.evidence_start
     AND r.evidence_end = e.evidence_end AND r.type = e.type
 WHERE """
 
 
-_EXPORT_ALSO = 23  # the position of `also` in an export row
+_EXPORT_ALSO = 23  # the position of `also` in an export row (evidence, start, end before it)
+_EXPORT_TITLE = 28  # the position of the report's title
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; an export encodes per event.
 _ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
@@ -1069,7 +1214,7 @@ _EVENT_FROM = (
 )
 _EVENT_SELECT = (
     "SELECT e.*, d.ext_id, d.published, d.outlet, d.url, d.title, r.status, r.corrections,"
-    " r.note, r.reviewer, r.reviewed_at" + _EVENT_FROM + " WHERE "
+    " r.note, r.reviewer, r.reviewed_at, d.persons" + _EVENT_FROM + " WHERE "
 )
 _EVENT_COUNT = "SELECT count(*)" + _EVENT_FROM + " WHERE "
 # The fields events can be counted by (facets), and their columns.

@@ -266,6 +266,16 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX translations_other ON translations(other_id);
         """,
     ),
+    (
+        8,
+        """
+        -- Private persons named in a report (nkwatch.privacy): JSON {"body": [[start, end],
+        -- ...], "title": [...]}, NULL when it names none. What the store returns shows
+        -- [private person] there unless names are shown (logged in audit_log). Existing
+        -- reports are filled after this migration (Store._backfill).
+        ALTER TABLE documents ADD COLUMN persons TEXT;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -1,0 +1,179 @@
+"""Private persons' names: found in reports, redacted by default in everything the store returns
+(reports, quotes, offsets, places, snippets, every export format, the API and pages), shown only
+on an explicit request that is logged. The reports here are written for these tests."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from nkwatch import export
+from nkwatch.analyse import analyse
+from nkwatch.ingest import IngestOptions, ingest
+from nkwatch.model import EventFilter
+from nkwatch.privacy import PLACEHOLDER, Redaction, find, spans
+from nkwatch.store.base import Store
+
+
+@pytest.mark.parametrize(
+    "text, private",
+    [
+        ("A 45-year-old man surnamed Choe was arrested. Choe had sold phones.", ["Choe", "Choe"]),
+        ("A woman identified only as Pak, 52, was sent to a camp.", ["Pak"]),
+        ("Kang Min-jae, a trader in Hyesan, was detained on Monday.", ["Kang Min-jae"]),
+        ("Agents detained Ri Chol-ho (38) at his home.", ["Ri Chol-ho"]),
+        ('"It is a pattern," said Park Jin-woo, a researcher at a university in Seoul.', []),
+        ("Provincial party secretary Ri Hi-yong chaired the meeting.", []),
+        ("Kim Jong Un inspected the Kim Chaek Iron and Steel Complex.", []),
+        ("So far, no one has been released. An official said so.", []),
+        ("Students of Kim Il Sung University were questioned.", []),
+        ("소식통에 따르면 김모(45) 씨가 체포됐다. 박 씨는 풀려났다.", ["김모", "박"]),
+        ("리철수(38)는 노동교화형 10년을 선고받았다.", ["리철수"]),
+        ("김정은 위원장이 지시했다. 씨앗을 나눠줬다.", []),
+    ],
+)
+def test_private_names_are_found_and_officials_are_not(text: str, private: list[str]) -> None:
+    assert [n.text for n in find(text)] == private
+
+
+def test_a_redaction_maps_offsets_into_the_redacted_text() -> None:
+    text = "Agents arrested Kang Min-jae and Choe Yong-su in Hyesan on Monday."
+    names = find(text)
+    redaction = Redaction([(n.start, n.end) for n in names])
+    redacted = redaction.text(text)
+    assert redacted == f"Agents arrested {PLACEHOLDER} and {PLACEHOLDER} in Hyesan on Monday."
+    start = text.index("Hyesan")
+    assert redacted[redaction.offset(start) : redaction.offset(start + 6)] == "Hyesan"
+    quote_start = text.index("arrested")
+    quote = text[quote_start : text.index(" in Hyesan")]
+    assert redaction.text(quote, quote_start) == f"arrested {PLACEHOLDER} and {PLACEHOLDER}"
+    # A bare surname in the headline of a report that introduced it as private.
+    assert spans("Choe sentenced", "A broker surnamed Choe was sentenced.") == {
+        "body": [[18, 22]], "title": [[0, 4]]
+    }  # fmt: skip
+
+
+REPORT = """\
+Hoeryong broker surnamed Choe jailed for 12 years
+
+The Hoeryong City People's Court sentenced a broker, a 45-year-old man surnamed Choe, to 12 \
+years of reform through labour on March 11 for arranging calls to South Korea, a source said.
+
+State security agents arrested Choe at his home in Hoeryong in January. Agents also detained \
+Kang Min-jae, a trader who had lent Choe a phone.
+"""
+
+
+@pytest.fixture
+def stored(store: Store, tmp_path: Path) -> Store:
+    path = tmp_path / "hoeryong.txt"
+    path.write_text(REPORT, "utf-8")
+    ingest(store, [str(path)], options=IngestOptions(published="2024-03-14", outlet="Test"))
+    analyse(store)
+    return store
+
+
+def _has_no_name(text: str) -> bool:
+    return "Choe" not in text and "Kang Min-jae" not in text
+
+
+def test_the_store_returns_reports_and_quotes_redacted(stored: Store) -> None:
+    doc = stored.get("hoeryong", with_raw=True)
+    assert _has_no_name(doc.body) and _has_no_name(doc.title or "")
+    assert _has_no_name(doc.raw or "") and PLACEHOLDER in doc.body
+    events = stored.events(EventFilter(doc_id=doc.id))
+    assert events and any(PLACEHOLDER in e["evidence"] for e in events)
+    for e in events:
+        assert _has_no_name(e["evidence"]) and _has_no_name(e["title"])
+        assert doc.body[e["evidence_start"] : e["evidence_end"]] == e["evidence"]
+        assert stored.event(e["id"])["evidence"] == e["evidence"]
+    for m in stored.places_of(doc.id):
+        assert doc.body[m.start : m.end] == m.text
+    [hit] = stored.search("Hoeryong AND court")
+    assert _has_no_name(hit.snippet) and _has_no_name(hit.title or "")
+    assert all(_has_no_name(d.title or "") for d in stored.list_documents())
+    # The analysis ran on the report as stored: the quotes hold the names underneath.
+    with stored.unredacted():
+        assert "Choe" in stored.get("hoeryong").body
+        assert any("Choe" in e["evidence"] for e in stored.events(EventFilter(doc_id=doc.id)))
+
+
+def test_every_export_format_is_redacted(stored: Store, tmp_path: Path) -> None:
+    for fmt in ("csv", "json", "jsonl", "geojson"):
+        out = io.StringIO()
+        assert export.write(fmt, stored.export_rows(), out) > 0
+        text = out.getvalue()
+        assert _has_no_name(text) and PLACEHOLDER in text, fmt
+    path = tmp_path / "events.parquet"
+    export.write_file("parquet", stored.export_rows(), path)
+    rows = pq.read_table(path).to_pylist()
+    assert rows and all(_has_no_name(json.dumps(r, default=str)) for r in rows)
+    doc = stored.get("hoeryong")
+    for r in rows:
+        assert doc.body[r["evidence_start"] : r["evidence_end"]] == r["evidence"]
+
+
+def test_names_are_shown_only_when_asked_and_the_request_is_logged(stored: Store) -> None:
+    assert stored.audit() == []
+    stored.show_names("alice", "court submission")
+    assert "Choe" in stored.get("hoeryong").body
+    out = io.StringIO()
+    export.write("csv", stored.export_rows(), out)
+    assert "Choe" in out.getvalue()
+    [entry] = stored.audit()
+    assert (entry["who"], entry["action"]) == ("alice", "names shown")
+    assert "court submission" in json.dumps(entry)
+    stored.hide_names()
+    assert "Choe" not in stored.get("hoeryong").body
+
+
+def test_the_command_line_redacts_unless_told_why(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nkwatch.cli import app
+
+    db = str(tmp_path / "cli.db")
+    report = tmp_path / "hoeryong.txt"
+    report.write_text(REPORT, "utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["--db", db, "run", str(report), "--json"])
+    assert result.exit_code == 0, result.output
+    assert _has_no_name(result.stdout) and PLACEHOLDER in result.stdout
+    shown = runner.invoke(app, ["--db", db, "--show-names", "checking a quote", "show", "hoeryong"])
+    assert shown.exit_code == 0 and "Choe" in shown.stdout
+    refused = runner.invoke(app, ["--db", db, "--show-names", " ", "show", "hoeryong"])
+    assert refused.exit_code != 0
+    audit = runner.invoke(app, ["--db", db, "show", "hoeryong"])
+    assert "Choe" not in audit.stdout
+
+
+def test_a_store_from_before_redaction_is_filled_when_migrated(tmp_path: Path) -> None:
+    import sqlite3
+    import zlib
+
+    from nkwatch.store import open as open_store
+    from nkwatch.store.schema import MIGRATIONS
+    from nkwatch.store.sqlite import _split_sql
+
+    path = tmp_path / "v7.db"
+    conn = sqlite3.connect(path)
+    for number, sql in MIGRATIONS:
+        if number <= 7:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+    body = "Agents arrested a man surnamed Choe in Hyesan."
+    conn.execute(
+        "INSERT INTO documents (ext_id, doc_key, content_hash, format, ingested_at, source,"
+        " removed, segments, body, raw) VALUES ('old', 'old', 'h', 'txt', 'now', 'old.txt',"
+        " '[]', '[]', ?, ?)",
+        (body, zlib.compress(body.encode())),
+    )
+    conn.execute("PRAGMA user_version = 7")
+    conn.commit()
+    conn.close()
+    with open_store(str(path)) as store:
+        assert store.get("old").body == f"Agents arrested a man surnamed {PLACEHOLDER} in Hyesan."
