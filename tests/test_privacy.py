@@ -177,3 +177,36 @@ def test_a_store_from_before_redaction_is_filled_when_migrated(tmp_path: Path) -
     conn.close()
     with open_store(str(path)) as store:
         assert store.get("old").body == f"Agents arrested a man surnamed {PLACEHOLDER} in Hyesan."
+
+
+def test_the_web_app_and_api_redact_and_show_names_only_to_a_token(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from nkwatch import store as store_module
+    from nkwatch.web.app import create_app
+
+    db = str(tmp_path / "web.db")
+    path = tmp_path / "hoeryong.txt"
+    path.write_text(REPORT, "utf-8")
+    with store_module.open(db) as s:
+        ingest(s, [str(path)], options=IngestOptions(published="2024-03-14", outlet="Test"))
+        analyse(s)
+        token = s.create_token("alice")
+    client = TestClient(create_app(db), base_url="http://127.0.0.1:8321")
+    for url in ("/api/reports/hoeryong", "/api/events", "/reports/hoeryong", "/events",
+                "/api/export?format=csv", "/api/export?format=geojson", "/?q=Hoeryong"):  # fmt: skip
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _has_no_name(response.text), url
+    event = client.get("/api/events").json()["items"][0]
+    assert _has_no_name(client.get(f"/events/{event['id']}").text)
+    refused = client.get("/api/reports/hoeryong", params={"show_names": "a court filing"})
+    assert refused.status_code == 401 and refused.json()["ok"] is False
+    auth = {"Authorization": f"Bearer {token}"}
+    shown = client.get(
+        "/api/reports/hoeryong", params={"show_names": "a court filing"}, headers=auth
+    )
+    assert shown.status_code == 200 and "Choe" in shown.json()["report"]["body"]
+    assert _has_no_name(client.get("/api/reports/hoeryong", headers=auth).text)
+    entries = client.get("/api/audit").json()["items"]
+    assert [(e["who"], e["action"]) for e in entries] == [("alice", "names shown")]

@@ -89,9 +89,12 @@ class Store(ReviewMixin):
         finally:
             self.names_shown = before
 
-    def _redaction(self, persons: str | None, part: str = "body") -> privacy.Redaction | None:
-        """Return the redaction of a report's body or title, or None when nothing is hidden."""
-        if self.names_shown or not persons:
+    def _redaction(
+        self, persons: str | None, part: str = "body", *, shown: bool | None = None
+    ) -> privacy.Redaction | None:
+        """Return the redaction of a report's body or title, or None when nothing is hidden
+        (``shown``: whether names are shown, when not the connection's present setting)."""
+        if (self.names_shown if shown is None else shown) or not persons:
             return None
         spans = json.loads(persons).get(part)
         return privacy.Redaction(spans) if spans else None
@@ -774,12 +777,19 @@ class Store(ReviewMixin):
         sql, params = self._event_filter(where or EventFilter())
         select = _EXPORT_SELECT.replace("{sources}", self._json_list("o.ext_id"))
         cursor = self._stream(select + sql + " ORDER BY e.doc_id, e.evidence_start, e.id", params)
+        # Whether names are shown is settled now, when the export is asked for: a stream read
+        # later (a web response) keeps it, whatever the connection does meanwhile.
+        return self._export_batches(cursor, batch, self.names_shown)
+
+    def _export_batches(
+        self, cursor: Any, batch: int, shown: bool
+    ) -> Iterator[list[tuple[Any, ...]]]:
         also = _EXPORT_ALSO
         try:
             while rows := cursor.fetchmany(batch):
                 # The last column holds the report's private names: redacted, then dropped.
                 out = [
-                    r[:-1] if r[-1] is None else self._redact_row(r)
+                    r[:-1] if r[-1] is None or shown else self._redact_row(r)
                     for r in (r if type(r) is tuple else tuple(r) for r in rows)
                 ]
                 for i, r in enumerate(out):
@@ -799,7 +809,7 @@ class Store(ReviewMixin):
         without its last column (the names' spans)."""
         persons = row[-1]
         out = list(row[:-1])
-        body = self._redaction(persons)
+        body = self._redaction(persons, shown=False)
         if body:
             start, end = out[_EXPORT_ALSO - 2], out[_EXPORT_ALSO - 1]
             out[_EXPORT_ALSO - 3] = body.text(out[_EXPORT_ALSO - 3], start)
@@ -809,7 +819,7 @@ class Store(ReviewMixin):
                  for q, a, b in json.loads(out[_EXPORT_ALSO])],
                 ensure_ascii=False,
             )  # fmt: skip
-        title = self._redaction(persons, "title")
+        title = self._redaction(persons, "title", shown=False)
         if title and out[_EXPORT_TITLE]:
             out[_EXPORT_TITLE] = title.text(out[_EXPORT_TITLE])
         return tuple(out)

@@ -22,6 +22,7 @@ from nkwatch.errors import SourceError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.store.base import Store, fts_words
+from nkwatch.web.app import request_store
 from nkwatch.web.params import (
     DateQuery,
     EventId,
@@ -52,7 +53,7 @@ router = APIRouter(prefix="/api", tags=["api"], responses=_ERRORS)
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.stores.get()  # type: ignore[no-any-return]
+    return request_store(request)
 
 
 def _listing(request: Request, items: list[Any], total: int | None, page: Page) -> dict[str, Any]:

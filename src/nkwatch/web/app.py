@@ -88,6 +88,28 @@ class Stores:
             self._all.clear()
 
 
+def request_store(request: Request) -> Store:
+    """Return the store of the thread serving ``request``, with private persons' names
+    redacted, or shown when the request asks (``show_names=WHY``) with a token; the showing is
+    written to the audit log, once per request."""
+    store: Store = request.app.state.stores.get()
+    why = request.query_params.get("show_names")
+    if why is None:
+        store.hide_names()  # a connection serves many requests: nothing carries over
+        return store
+    user = request.app.state.auth.user(request)
+    if user is None:
+        raise AccessError("showing private persons' names needs a token")
+    if not why.strip():
+        raise QueryError("show_names must say why the names are needed", location="show_names")
+    if not getattr(request.state, "names_logged", False):
+        store.show_names(user.name, f"{request.url.path}: {why.strip()}")
+        request.state.names_logged = True
+    else:
+        store.names_shown = True
+    return store
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     """Who a request acts as: the token's name, and how it was shown."""

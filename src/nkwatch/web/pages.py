@@ -27,7 +27,7 @@ from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.store.base import Store
 from nkwatch.store.review import CORRECTABLE
 from nkwatch.web import svg
-from nkwatch.web.app import CSRF_COOKIE, SESSION_COOKIE
+from nkwatch.web.app import CSRF_COOKIE, SESSION_COOKIE, request_store
 from nkwatch.web.params import EventId, Filters, Page, event_filters, page_params
 from nkwatch.web.text import Mark, marked, paragraph_of
 
@@ -40,7 +40,7 @@ templates = Jinja2Templates(env=_env)
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.stores.get()  # type: ignore[no-any-return]
+    return request_store(request)
 
 
 def province_name(code: str | None) -> str:
