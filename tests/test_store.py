@@ -102,8 +102,9 @@ def test_ids_resolve_external_url_and_internal(filled: Store) -> None:
     assert filled.get(f"#{a.id}").ext_id == "a"
     assert filled.get("3").ext_id == "3"  # an external id wins over an internal one
     assert filled.get("#3").id == 3
-    with pytest.raises(NotFound):
-        filled.get("zzz")
+    for ref in ("zzz", "9223372036854775808", "#99999999999999999999"):  # beyond 64 bits
+        with pytest.raises(NotFound):
+            filled.get(ref)
 
 
 def test_listing_filters(filled: Store) -> None:

@@ -396,7 +396,7 @@ class Store(ReviewMixin):
         internal id 12. Of several revisions, the latest is returned.
         """
         text = str(ref).strip()
-        if text.startswith("#") and text[1:].isascii() and text[1:].isdigit():
+        if text.startswith("#") and _row_id(text[1:]):
             row = self.conn.execute(
                 "SELECT id FROM documents WHERE id = ?", (int(text[1:]),)
             ).fetchone()
@@ -414,7 +414,7 @@ class Store(ReviewMixin):
                     (text,),
                 ).fetchone()
             )
-            if row is None and text.isascii() and text.isdigit():
+            if row is None and _row_id(text):
                 row = self.conn.execute(
                     "SELECT id FROM documents WHERE id = ?", (int(text),)
                 ).fetchone()
@@ -1068,6 +1068,11 @@ def _filters(
         clauses.append("d.language = ?")
         params.append(language)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _row_id(text: str) -> bool:
+    """Whether ``text`` can be a row id: digits, within a 64-bit integer."""
+    return text.isascii() and text.isdigit() and int(text) < 2**63
 
 
 def _json_or_none(value: Any) -> str | None:
