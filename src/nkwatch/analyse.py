@@ -21,6 +21,7 @@ from spacy.language import Language
 from nkwatch import __version__
 from nkwatch.corpus import load_gold
 from nkwatch.errors import LanguageError
+from nkwatch.incidents import link_events
 from nkwatch.model import Analysis, EventFilter, StoredDocument
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES, pipe_languages
@@ -49,6 +50,7 @@ class AnalyseReport:
     events: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (ext_id, why)
     translations: int = 0  # reports linked to the same report in another language
+    linked: int = 0  # events put in an incident another report already tells
 
     def summary(self) -> dict[str, Any]:
         """Return the counts as JSON-ready data."""
@@ -56,6 +58,7 @@ class AnalyseReport:
             "analysed": len(self.analysed),
             "events": self.events,
             "translations": self.translations,
+            "linked": self.linked,
             "skipped": [{"ext_id": e, "why": w} for e, w in self.skipped],
         }
 
@@ -122,6 +125,7 @@ def analyse(
             if on_document:
                 on_document()
     report.translations = link_translations(store, report.analysed)
+    report.linked = link_events(store, report.analysed)
     return report
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from nkwatch.analyse import AnalyseReport, extractor_version
 from nkwatch.errors import ScaleOutError
 from nkwatch.files import write_atomic
+from nkwatch.incidents import link_events
 from nkwatch.model import Analysis
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
 from nkwatch.nlp.pipeline import LANGUAGES
@@ -228,6 +229,7 @@ def analyse_distributed(
             on_partition(len(ext_ids))
         submit()
     report.translations = link_translations(store, report.analysed)
+    report.linked = link_events(store, report.analysed)
     return report
 
 

@@ -9,7 +9,7 @@ from nkwatch.cli.app import app, err_console
 from nkwatch.errors import NKWatchError
 
 # Importing the command modules registers their commands on ``app``.
-from nkwatch.cli import analysis, documents, events, export, web  # noqa: F401  isort: skip
+from nkwatch.cli import analysis, documents, events, export, incidents, web  # noqa: F401  isort: skip
 
 
 def main() -> None:

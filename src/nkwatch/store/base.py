@@ -27,6 +27,7 @@ from nkwatch.model import (
     StoredDocument,
 )
 from nkwatch.store import hangul, neardup
+from nkwatch.store.incidents import IncidentMixin
 from nkwatch.store.review import ReviewMixin, review_json
 
 _LIST_COLUMNS = (
@@ -51,7 +52,7 @@ def _unpack(blob: bytes | None) -> str | None:
     return None if blob is None else zlib.decompress(blob).decode("utf-8")
 
 
-class Store(ReviewMixin):
+class Store(ReviewMixin, IncidentMixin):
     """A store: one connection to one database. Not shared across threads; open one per
     process or thread (:func:`nkwatch.store.open`)."""
 

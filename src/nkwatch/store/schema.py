@@ -276,6 +276,50 @@ MIGRATIONS: list[tuple[int, str]] = [
         ALTER TABLE documents ADD COLUMN persons TEXT;
         """,
     ),
+    (
+        9,
+        """
+        -- One real event told by several reports: an incident groups their events (keyed,
+        -- like reviews, by report, evidence span and type, so re-analysis keeps them).
+        -- score and why say how an event matched the incident when it was linked; a reviewer's
+        -- split or merge pins the events it moves and locks the incidents it touches, and the
+        -- linker leaves them as the reviewer left them.
+        CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE incident_events (
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            evidence_start INTEGER NOT NULL,
+            evidence_end INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            why TEXT NOT NULL DEFAULT '[]',
+            pinned INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (doc_id, evidence_start, evidence_end, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX incident_events_incident ON incident_events(incident_id);
+        CREATE INDEX events_link ON events(type, admin1, when_start);
+
+        -- A campaign: incidents a reviewer groups (a directive and the meetings, sweeps,
+        -- arrests and sentences that follow it).
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            note TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE campaign_incidents (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+            incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,
+            PRIMARY KEY (campaign_id, incident_id)
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
-from nkwatch import export
+from nkwatch import export, incidents
 from nkwatch.errors import SourceError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
+from nkwatch.series import tone_series
 from nkwatch.store.base import Store, fts_words
 from nkwatch.web.app import request_store
 from nkwatch.web.params import (
@@ -185,8 +187,10 @@ def get_event(request: Request, event_id: EventId) -> dict[str, Any]:
         {"id": ext, "language": lang, "score": score, "why": why}
         for _, ext, lang, score, why in doc.translations
     ]
+    incident_id = store.incident_of_event(event_id)
     return {"ok": True, "event": event, "audit": store.audit(event_id=event_id),
-            "other_reports": others, "translations": translations}  # fmt: skip
+            "other_reports": others, "translations": translations,
+            "incident": incident_id}  # fmt: skip
 
 
 class ReviewIn(BaseModel):
@@ -225,6 +229,123 @@ def audit_log(
     items = store.audit(event_id=event_id, limit=page.limit, offset=page.offset)
     total = len(items) + page.offset if event_id is not None else store.count_audit()
     return _listing(request, items, total, page)
+
+
+# -- across reports: incidents, contradictions, campaigns, tone -------------------------------
+
+IncidentId = Annotated[int, FastAPIPath(ge=1, le=2**62)]
+
+
+@router.get("/incidents", summary="Incidents: one real event told by several reports")
+def list_incidents(
+    request: Request,
+    page: Annotated[Page, Depends(page_params)],
+    min_reports: Annotated[int, Query(ge=1, le=1000)] = 2,
+    type: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict[str, Any]:
+    """Incidents told by at least ``min_reports`` reports, most reports first, each with its
+    events, independent sources and disagreements."""
+    store = _store(request)
+    ids = store.incident_ids(
+        min_reports=min_reports, type=type, limit=page.limit, offset=page.offset
+    )
+    items = [incidents.incident(store, i).as_dict() for i in ids]
+    return _listing(request, items, None, page)
+
+
+@router.get("/incidents/{incident_id}", summary="One incident, why its events were linked")
+def get_incident(request: Request, incident_id: IncidentId) -> dict[str, Any]:
+    """An incident's events (quote, report, link score and reasons) and contradictions."""
+    return {"ok": True, "incident": incidents.incident(_store(request), incident_id).as_dict()}
+
+
+@router.get("/contradictions", summary="Incidents whose reports disagree")
+def list_contradictions(request: Request) -> dict[str, Any]:
+    """Incidents whose reports disagree on a count, a date, a county or a penalty, with each
+    value and its reports."""
+    found = incidents.open_contradictions(_store(request))
+    return {"ok": True, "items": [i.as_dict() for i in found]}
+
+
+class MergeIn(BaseModel):
+    """Another incident to merge into this one."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    other: int = Field(ge=1, le=10**15)
+    note: str | None = Field(None, max_length=2000)
+
+
+class SplitIn(BaseModel):
+    """Events to move out of this incident into a new one."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    events: list[Annotated[int, Field(ge=1, le=10**15)]] = Field(min_length=1, max_length=1000)
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.post("/incidents/{incident_id}/merge", summary="Merge another incident into this one")
+def merge_incident(
+    request: Request, incident_id: IncidentId, body: Annotated[MergeIn, Body()]
+) -> dict[str, Any]:
+    """A reviewer's merge (needs a token): the events are pinned, the audit log records it."""
+    user = request.app.state.auth.require_writer(request)
+    store = _store(request)
+    store.merge_incidents(incident_id, body.other, user.name, body.note)
+    return {"ok": True, "incident": incidents.incident(store, incident_id).as_dict()}
+
+
+@router.post("/incidents/{incident_id}/split", summary="Move events out into a new incident")
+def split_incident(
+    request: Request, incident_id: IncidentId, body: Annotated[SplitIn, Body()]
+) -> dict[str, Any]:
+    """A reviewer's split (needs a token): the events are pinned, the audit log records it."""
+    user = request.app.state.auth.require_writer(request)
+    store = _store(request)
+    new_id = store.split_incident(incident_id, body.events, user.name, body.note)
+    return {"ok": True, "incident": incidents.incident(store, incident_id).as_dict(),
+            "new": incidents.incident(store, new_id).as_dict()}  # fmt: skip
+
+
+class CampaignIn(BaseModel):
+    """A campaign and the incidents it groups."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    incidents: list[Annotated[int, Field(ge=1, le=10**15)]] = Field([], max_length=1000)
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.get("/campaigns", summary="Campaigns grouped by reviewers")
+def list_campaigns(request: Request) -> dict[str, Any]:
+    """Every campaign with its incidents' ids."""
+    return {"ok": True, "items": _store(request).campaigns()}
+
+
+@router.post("/campaigns", summary="Create a campaign or add incidents to it (needs a token)")
+def post_campaign(request: Request, body: Annotated[CampaignIn, Body()]) -> dict[str, Any]:
+    """Group incidents into a campaign named ``name`` (created when new)."""
+    user = request.app.state.auth.require_writer(request)
+    store = _store(request)
+    known = {c["name"]: c["id"] for c in store.campaigns()}
+    campaign_id = known.get(body.name) or store.create_campaign(body.name, user.name, body.note)
+    if body.incidents:
+        store.add_to_campaign(campaign_id, body.incidents, user.name)
+    found = next(c for c in store.campaigns() if c["id"] == campaign_id)
+    return {"ok": True, "campaign": found}
+
+
+@router.get("/series/tone", summary="Inducement against coercion per province and month")
+def tone(
+    request: Request,
+    province: Annotated[str | None, Query(max_length=10)] = None,
+) -> dict[str, Any]:
+    """Per province and month: reports, cues of inducement and of coercion, and the balance
+    (+1 all inducement, -1 all coercion)."""
+    points = tone_series(_store(request), admin1=province)
+    return {"ok": True, "items": [p.as_dict() for p in points]}
 
 
 # -- places and stats ------------------------------------------------------------------------

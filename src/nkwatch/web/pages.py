@@ -13,17 +13,19 @@ from importlib import resources
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from nkwatch import __version__
-from nkwatch.errors import AccessError, NKWatchError, NotFound
+from nkwatch import __version__, incidents
+from nkwatch.errors import AccessError, NKWatchError, NotFound, ReviewError
 from nkwatch.model import EventFilter
 from nkwatch.nlp.extraction.lexicon import MODALITIES, TYPES
 from nkwatch.nlp.extraction.lexicon import load as load_lexicon
 from nkwatch.nlp.geo.gazetteer import load as load_gazetteer
+from nkwatch.series import tone_series
 from nkwatch.store.base import Store
 from nkwatch.store.review import CORRECTABLE
 from nkwatch.web import svg
@@ -182,7 +184,17 @@ def event_page(request: Request, event_id: EventId) -> Response:
     return render(
         request, "event.html", event=event, doc=doc, paragraph=marked(text, marks, offset=start),
         audit=store.audit(event_id=event_id), correctable=CORRECTABLE,
+        incident=_incident_of(store, event_id),
     )  # fmt: skip
+
+
+def _incident_of(store: Store, event_id: int) -> dict[str, Any] | None:
+    """Return the incident of an event when other reports tell it too."""
+    incident_id = store.incident_of_event(event_id)
+    if incident_id is None:
+        return None
+    found = incidents.incident(store, incident_id).as_dict()
+    return found if len(found["reports"]) > 1 else None
 
 
 @router.post("/events/{event_id}/review")
@@ -320,6 +332,66 @@ def audit_page(request: Request, page: Annotated[Page, Depends(page_params)]) ->
     store = _store(request)
     return render(request, "audit.html", entries=store.audit(limit=page.limit,
                   offset=page.offset), total=store.count_audit(), page=page)  # fmt: skip
+
+
+# -- across reports --------------------------------------------------------------------------
+
+
+@router.get("/incidents", response_class=HTMLResponse)
+def incidents_page(request: Request, page: Annotated[Page, Depends(page_params)]) -> Response:
+    """Incidents told by several reports, and those whose reports disagree; campaigns and the
+    tone series."""
+    store = _store(request)
+    ids = store.incident_ids(min_reports=2, limit=page.limit, offset=page.offset)
+    return render(
+        request, "incidents.html", page=page,
+        incidents=[incidents.incident(store, i).as_dict() for i in ids],
+        campaigns=store.campaigns(), tone=[p.as_dict() for p in tone_series(store)],
+    )  # fmt: skip
+
+
+@router.get("/incidents/{incident_id}", response_class=HTMLResponse)
+def incident_page(request: Request, incident_id: Annotated[int, FastAPIPath(ge=1, le=2**62)]
+                  ) -> Response:  # fmt: skip
+    """One incident: each report's event and quote, why it was linked, the disagreements,
+    and a reviewer's split and merge."""
+    store = _store(request)
+    return render(
+        request, "incident.html", incident=incidents.incident(store, incident_id).as_dict()
+    )
+
+
+@router.post("/incidents/{incident_id}")
+async def incident_form(
+    request: Request, incident_id: Annotated[int, FastAPIPath(ge=1, le=2**62)]
+) -> Response:
+    """A reviewer's split (``action=split``, the ``event`` boxes ticked) or merge
+    (``action=merge``, ``other``), then back to the incident."""
+    form = await request.form()
+
+    def value(name: str) -> str:
+        got = form.get(name, "")
+        return got if isinstance(got, str) else ""
+
+    def apply() -> Response:
+        user = request.app.state.auth.require_writer(request, value("csrf"))
+        store = _store(request)
+        note = value("note").strip() or None
+        target = incident_id
+        if value("action") == "merge":
+            other = value("other").strip().lstrip("#")
+            if not other.isdigit() or len(other) > 18:
+                raise ReviewError("name the incident to merge by its number", field="other")
+            store.merge_incidents(incident_id, int(other), user.name, note)
+        elif value("action") == "split":
+            chosen = [int(v) for v in form.getlist("event") if isinstance(v, str)
+                      and v.isdigit() and len(v) < 19]  # fmt: skip
+            target = store.split_incident(incident_id, chosen, user.name, note)
+        else:
+            raise ReviewError("the action is split or merge", field="action")
+        return RedirectResponse(f"/incidents/{target}", status_code=303)
+
+    return await run_in_threadpool(apply)
 
 
 # -- signing in ------------------------------------------------------------------------------
