@@ -174,6 +174,10 @@ def test_the_api_and_pages_show_incidents(linked: Store, db_url: str) -> None:
     made = client.post("/api/campaigns", json={"name": "sweep", "incidents": [incident_id]},
                        headers=auth).json()  # fmt: skip
     assert made["campaign"]["incidents"] == [incident_id]
+    in_campaign = client.get("/api/events", params={"campaign": made["campaign"]["id"]}).json()
+    assert {e["ext_id"] for e in in_campaign["items"]} == {"copy", "first", "later"}
+    timeline = client.get("/timeline", params={"campaign": made["campaign"]["id"]}).text
+    assert "sweep" in timeline and "inducement against coercion" in timeline
     page = client.get(f"/incidents/{incident_id}").text
     assert "disagree on <strong>count</strong>" in page and "later" in page
     assert f"#{incident_id}" in client.get("/incidents").text

@@ -437,3 +437,5 @@ class EventFilter:
     review: str | None = None
     # words the event's report must contain (full-text search of reports)
     query: str | None = None
+    # Only the events of this campaign's incidents.
+    campaign: int | None = None

@@ -1033,6 +1033,14 @@ class Store(ReviewMixin, IncidentMixin):
                 clause, more = self._fts_filter(hangul.rewrite(match))
                 where.append(clause)
                 params.extend(more)
+        if f.campaign is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM incident_events ie JOIN campaign_incidents c"
+                " ON c.incident_id = ie.incident_id WHERE c.campaign_id = ?"
+                " AND ie.doc_id = e.doc_id AND ie.evidence_start = e.evidence_start"
+                " AND ie.evidence_end = e.evidence_end AND ie.type = e.type)"
+            )
+            params.append(f.campaign)
         if f.types:
             where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
             params.extend(f.types)

@@ -273,8 +273,11 @@ def timeline_page(
         )
 
     chart = svg.timeline_svg(rows, TYPES, href=href)
+    tone = [p.as_dict() for p in tone_series(store, admin1=filters.admin1, since=filters.since,
+                                             until=filters.until)]  # fmt: skip
     return render(request, "timeline.html", filters=filters, by=by, chart=chart, rows=rows,
-                  counts=_facets(store, where))  # fmt: skip
+                  counts=_facets(store, where), campaigns=store.campaigns(),
+                  tone=tone)  # fmt: skip
 
 
 @router.get("/map", response_class=HTMLResponse)

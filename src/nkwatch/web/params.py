@@ -52,6 +52,7 @@ class Filters:
     until: str | None = None
     review: str | None = None
     report: str | None = None
+    campaign: int | None = None
 
     def to_filter(self, store: Store) -> EventFilter:
         """Return the store's filter (a report's external id resolved; NotFound if none)."""
@@ -59,17 +60,17 @@ class Filters:
             doc_id=store.resolve_id(self.report) if self.report else None, types=self.type,
             modality=self.modality, admin1=self.admin1, admin2=self.admin2, actor=self.actor,
             since=self.since, until=self.until, outlet=self.outlet, review=self.review,
-            query=self.q,
+            query=self.q, campaign=self.campaign,
         )  # fmt: skip
 
     def items(self) -> list[tuple[str, str]]:
         """Return the filters as query-string pairs (empty ones left out)."""
         pairs: list[tuple[str, str]] = [("type", t) for t in self.type]
         for name in ("q", "modality", "admin1", "admin2", "actor", "outlet", "since", "until",
-                     "review", "report"):  # fmt: skip
+                     "review", "report", "campaign"):  # fmt: skip
             value = getattr(self, name)
             if value:
-                pairs.append((name, value))
+                pairs.append((name, str(value)))
         return pairs
 
     def query_string(self, **changes: str | tuple[str, ...] | None) -> str:
@@ -107,6 +108,9 @@ def event_filters(
     report: Annotated[
         str | None, Query(max_length=500, description="Only this report (external id).")
     ] = None,
+    campaign: Annotated[
+        int | None, Query(ge=1, le=2**62, description="Only this campaign's incidents.")
+    ] = None,
 ) -> Filters:
     """Return the request's event filters (FastAPI has checked each against its type)."""
     return Filters(
@@ -114,7 +118,7 @@ def event_filters(
         modality=modality or None, admin1=admin1.upper() if admin1 else None,
         admin2=admin2 or None, actor=actor.upper() if actor else None, outlet=outlet or None,
         since=check_date(since, "since"), until=check_date(until, "until"),
-        review=review or None, report=report or None,
+        review=review or None, report=report or None, campaign=campaign,
     )  # fmt: skip
 
 
