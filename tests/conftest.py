@@ -240,3 +240,29 @@ def copy_store(source: Path, target: Path) -> Path:
     src.close()
     dst.close()
     return target
+
+
+def old_sqlite_store(path: Path, version: int, body: str) -> Path:
+    """Write a SQLite store at schema ``version`` (the migrations up to it) holding one report,
+    ``old``, with ``body``: what a store made by an earlier nkwatch looks like."""
+    import sqlite3
+    import zlib
+
+    from nkwatch.store.schema import MIGRATIONS
+    from nkwatch.store.sqlite import _split_sql
+
+    conn = sqlite3.connect(path)
+    for number, sql in MIGRATIONS:
+        if number <= version:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+    conn.execute(
+        "INSERT INTO documents (ext_id, doc_key, content_hash, format, ingested_at, source,"
+        " removed, segments, body, raw) VALUES ('old', 'old', 'h', 'txt', 'now', 'old.txt',"
+        " '[]', '[]', ?, ?)",
+        (body, zlib.compress(body.encode())),
+    )
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    return path

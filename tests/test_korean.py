@@ -352,29 +352,11 @@ def test_korean_words_are_found_inside_longer_words(store: Store, tmp_path: Path
 
 
 def test_a_store_from_before_korean_search_is_migrated(tmp_path: Path) -> None:
-    import sqlite3
-    import zlib
-
     from nkwatch.store import open as open_store
-    from nkwatch.store.schema import MIGRATIONS
-    from nkwatch.store.sqlite import _split_sql
 
-    path = tmp_path / "v5.db"
-    conn = sqlite3.connect(path)
-    for number, sql in MIGRATIONS:
-        if number <= 5:
-            for statement in _split_sql(sql):
-                conn.execute(statement)
-    body = "청진시 보위부가 주민 4명을 체포했다."
-    conn.execute(
-        "INSERT INTO documents (ext_id, doc_key, content_hash, format, ingested_at, source,"
-        " removed, segments, body, raw, language) VALUES ('old', 'old', 'h', 'txt', 'now',"
-        " 'old.txt', '[]', '[]', ?, ?, 'ko')",
-        (body, zlib.compress(body.encode())),
-    )
-    conn.execute("PRAGMA user_version = 5")
-    conn.commit()
-    conn.close()
+    from .conftest import old_sqlite_store
+
+    path = old_sqlite_store(tmp_path / "v5.db", 5, "청진시 보위부가 주민 4명을 체포했다.")
     with open_store(str(path)) as store:
         assert [h.ext_id for h in store.search("보위부")] == ["old"]
         assert store.integrity_problems() == []

@@ -152,29 +152,12 @@ def test_the_command_line_redacts_unless_told_why(tmp_path: Path) -> None:
 
 
 def test_a_store_from_before_redaction_is_filled_when_migrated(tmp_path: Path) -> None:
-    import sqlite3
-    import zlib
-
     from nkwatch.store import open as open_store
-    from nkwatch.store.schema import MIGRATIONS
-    from nkwatch.store.sqlite import _split_sql
 
-    path = tmp_path / "v7.db"
-    conn = sqlite3.connect(path)
-    for number, sql in MIGRATIONS:
-        if number <= 7:
-            for statement in _split_sql(sql):
-                conn.execute(statement)
+    from .conftest import old_sqlite_store
+
     body = "Agents arrested a man surnamed Choe in Hyesan."
-    conn.execute(
-        "INSERT INTO documents (ext_id, doc_key, content_hash, format, ingested_at, source,"
-        " removed, segments, body, raw) VALUES ('old', 'old', 'h', 'txt', 'now', 'old.txt',"
-        " '[]', '[]', ?, ?)",
-        (body, zlib.compress(body.encode())),
-    )
-    conn.execute("PRAGMA user_version = 7")
-    conn.commit()
-    conn.close()
+    path = old_sqlite_store(tmp_path / "v7.db", 7, body)
     with open_store(str(path)) as store:
         assert store.get("old").body == f"Agents arrested a man surnamed {PLACEHOLDER} in Hyesan."
 

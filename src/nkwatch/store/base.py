@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
@@ -217,31 +217,21 @@ class Store(ReviewMixin, IncidentMixin):
     def _backfill(self, number: int) -> None:
         """Fill in, inside migration ``number``'s transaction, what its SQL cannot compute."""
         if number == 6:  # the Hangul bigrams of the reports stored before it
-            last = 0
-            while True:
-                rows = self.conn.execute(
-                    "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500",
-                    (last,),
-                ).fetchall()
-                if not rows:
-                    break
-                last = int(rows[-1][0])
-                updates = [(g, r[0]) for r in rows if (g := hangul.grams(r[1], r[2]))]
-                if updates:
-                    self.conn.executemany("UPDATE documents SET grams = ? WHERE id = ?", updates)
+            self._fill_documents("grams", hangul.grams)
         if number == 8:  # the private persons named in the reports stored before it
-            last = 0
-            while True:
-                rows = self.conn.execute(
-                    "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500",
-                    (last,),
-                ).fetchall()
-                if not rows:
-                    break
-                last = int(rows[-1][0])
-                found = [(json.dumps(p), r[0]) for r in rows if (p := privacy.spans(r[1], r[2]))]
-                if found:
-                    self.conn.executemany("UPDATE documents SET persons = ? WHERE id = ?", found)
+            self._fill_documents("persons", lambda t, b: _json_or_none(privacy.spans(t, b)))
+
+    def _fill_documents(self, column: str, compute: Callable[[str | None, str], Any]) -> None:
+        """Set ``column`` of every report to ``compute(title, body)`` (None left as NULL), a
+        few hundred reports at a time."""
+        last = 0
+        while rows := self.conn.execute(
+            "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,)
+        ).fetchall():
+            last = int(rows[-1][0])
+            values = [(v, r[0]) for r in rows if (v := compute(r[1], r[2])) is not None]
+            if values:
+                self.conn.executemany(f"UPDATE documents SET {column} = ? WHERE id = ?", values)
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from functools import partial
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -197,16 +198,19 @@ def _incident_of(store: Store, event_id: int) -> dict[str, Any] | None:
     return found if len(found["reports"]) > 1 else None
 
 
+def _form_text(form: Any, name: str) -> str:
+    """Return a form field's text ('' when absent or a file)."""
+    got = form.get(name, "")
+    return got if isinstance(got, str) else ""
+
+
 @router.post("/events/{event_id}/review")
 async def review_form(request: Request, event_id: EventId) -> Response:
     """Apply a review from the event page or the queue: ``action`` (accept, correct,
     reject), ``note``, and for ``correct`` the fields ``c_FIELD`` (a field whose value is
     the machine's is left out of the corrections)."""
     form = await request.form()
-
-    def value(name: str) -> str:
-        got = form.get(name, "")
-        return got if isinstance(got, str) else ""
+    value = partial(_form_text, form)
 
     def apply() -> Response:
         user = request.app.state.auth.require_writer(request, value("csrf"))
@@ -371,10 +375,7 @@ async def incident_form(
     """A reviewer's split (``action=split``, the ``event`` boxes ticked) or merge
     (``action=merge``, ``other``), then back to the incident."""
     form = await request.form()
-
-    def value(name: str) -> str:
-        got = form.get(name, "")
-        return got if isinstance(got, str) else ""
+    value = partial(_form_text, form)
 
     def apply() -> Response:
         user = request.app.state.auth.require_writer(request, value("csrf"))
