@@ -145,17 +145,13 @@ def link_events(store: Store, doc_ids: Iterable[int]) -> int:
     with store.unredacted():  # quotes are compared as written
         for event in store.unlinked_events(ids):
             best: tuple[float, int | None, list[str]] = (0.0, None, [])
-            taken: set[int] = set()  # incidents that already hold an event of this report
             scores: dict[int, tuple[float, list[str]]] = {}
             for other in store.link_candidates(event, DAYS):
                 incident = int(other["incident_id"])
                 score, why = match(event, other)
                 if score > scores.get(incident, (0.0, []))[0]:
                     scores[incident] = (score, [f"with {other['ext_id']}: " + "; ".join(why)])
-            for other_incident in scores:
-                holders = {e["doc_id"] for e in store.incident_events(other_incident)}
-                if event["doc_id"] in holders:
-                    taken.add(other_incident)
+            taken = store.incidents_holding(list(scores), event["doc_id"])
             for incident, (score, why) in scores.items():
                 if incident not in taken and score >= LINK_AT and score > best[0]:
                     best = (score, incident, why)

@@ -92,6 +92,19 @@ class IncidentMixin:
         ).fetchall()
         return [dict(r) for r in rows]
 
+    def incidents_holding(self, incident_ids: list[int], doc_id: int) -> set[int]:
+        """Return which of ``incident_ids`` already hold an event of report ``doc_id`` (an
+        incident takes one event per report)."""
+        if not incident_ids:
+            return set()
+        marks = ",".join("?" * len(incident_ids))
+        rows = self.conn.execute(
+            f"SELECT DISTINCT incident_id FROM incident_events WHERE doc_id = ?"
+            f" AND incident_id IN ({marks})",
+            (doc_id, *incident_ids),
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
     # -- what the linker writes ---------------------------------------------------------------
 
     def link_event(
