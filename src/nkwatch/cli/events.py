@@ -86,6 +86,7 @@ def print_analysis(report: AnalyseReport, quiet: bool) -> None:
                 if report.translations
                 else ""
             )
+            + (f", events another report tells too: {report.linked}" if report.linked else "")
         )
 
 
