@@ -39,7 +39,6 @@ _SURNAMES = (
     "Ha Ma"
 ).split()
 _SHORT_WORDS = {"An", "So", "No", "O", "U", "Ha", "Ma", "Ji", "Ko", "Ho", "Na", "Ra", "Ro", "Ju"}
-_SURNAME = "(?:" + "|".join(sorted(_SURNAMES, key=len, reverse=True)) + ")"
 _GIVEN = r"[A-Z][a-z]+(?:-[a-z]+|\s[A-Z][a-z]+)"  # Min-jae, Kum Ok
 # What follows a name that is not a person: a place, a school, a works.
 _NOT_PERSON_AFTER = re.compile(
@@ -75,7 +74,16 @@ _ROLE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _BYLINE = re.compile(r"(?:^|\n)By\s+$")  # the author's own name
-_FULL_NAME = re.compile(rf"\b({_SURNAME})\s({_GIVEN})\b")
+_SURNAME_SET = frozenset(_SURNAMES)
+# A capitalized word that may be a surname, then (matched where it is one) a given name.
+_CAPITALIZED = re.compile(r"[A-Z][a-z]{0,7}(?=\s[A-Z])")
+_GIVEN_AFTER = re.compile(rf"\s({_GIVEN})\b")
+# Words that may introduce a private person (cheap to look for before the full pattern).
+_INTRODUCERS = ("surnamed", "named", "family name", "last name", "identified", "known only",
+                "Mr", "Mrs", "Ms", "Miss")  # fmt: skip
+# Korean forms need one of these: 모/某 ("so-and-so"), 씨 (Mr/Ms), or an age in brackets.
+_KOREAN_MARKS = ("모", "某", "씨")
+_AGE_AFTER_HANGUL = re.compile(r"[가-힣]\s?\(\d{2}\)")
 _INTRODUCED = re.compile(
     r"\b(?:surnamed|named|family name(?:\s+is)?|last name|identified(?:\s+only)?\s+as|"
     r"identified\s+by\s+(?:the|her|his)\s+(?:sur|family\s+)?name|known\s+only\s+as|"
@@ -118,46 +126,82 @@ def find(text: str, surnames: set[str] | None = None) -> list[Name]:
         if not any(n.start <= start < n.end or start <= n.start < end for n in spans.values()):
             spans[start] = Name(start, end, text[start:end])
 
-    for m in _INTRODUCED.finditer(text):
+    for m in _introductions(text):
         word = m.group(1)
         if _NOT_PERSON_AFTER.match(text, m.end(1)):
             continue
         known.add(word.split("-")[0])
         add(m.start(1), m.end(1))
-    for m in _FULL_NAME.finditer(text):
-        surname, given = m.group(1), m.group(2)
-        first_given = m.start(2) + len(re.split(r"[\s-]", given)[0])
+    for whole, surname, given, start, given_start, end in _full_names(text):
+        first_given = given_start + len(re.split(r"[\s-]", given)[0])
         if (
-            "\n" in m.group(0)
-            or _NOT_PERSON_AFTER.match(text, m.end())
+            "\n" in whole
+            or _NOT_PERSON_AFTER.match(text, end)
             or _NOT_PERSON_AFTER.match(text, first_given)
         ):
             continue
-        if re.sub(r"[\s-]", "", m.group(0)).lower() in _PUBLIC:
+        if re.sub(r"[\s-]", "", whole).lower() in _PUBLIC:
             continue
         if given.split()[0] in {"Province", "County", "City"}:
             continue
         if (
-            _ROLE_BEFORE.search(text, max(0, m.start() - 60), m.start())
-            or _ROLE_AFTER.match(text[m.end() : m.end() + 80])
-            or _BYLINE.search(text[max(0, m.start() - 4) : m.start()])
+            _ROLE_BEFORE.search(text, max(0, start - 60), start)
+            or _ROLE_AFTER.match(text[end : end + 80])
+            or _BYLINE.search(text[max(0, start - 4) : start])
         ):
             continue
-        if surname in _SHORT_WORDS and " " in given and not _looks_named(text, m.end()):
+        if surname in _SHORT_WORDS and " " in given and not _looks_named(text, end):
             continue
         known.add(surname)
-        add(m.start(), m.end())
+        add(start, end)
     if known:
         bare = re.compile(r"\b(" + "|".join(map(re.escape, sorted(known))) + r")\b(?!\s[A-Z])")
         for m in bare.finditer(text):
             if not _NOT_PERSON_AFTER.match(text, m.end()):
                 add(m.start(), m.end())
-    for m in _KOREAN.finditer(text):
+    korean = any(k in text for k in _KOREAN_MARKS) or (
+        "(" in text and _AGE_AFTER_HANGUL.search(text) is not None
+    )
+    for m in _KOREAN.finditer(text) if korean else ():
         end = m.end()
         if text[m.start() : end] in _KOREAN_PUBLIC or text[m.start() : end + 1] in _KOREAN_PUBLIC:
             continue
         add(m.start(), end)
     return [spans[k] for k in sorted(spans)]
+
+
+def _introductions(text: str) -> list[re.Match[str]]:
+    """Return the matches of :data:`_INTRODUCED`, looked for only where one of its cue words
+    stands (found by plain string search, far cheaper than the pattern at every position)."""
+    starts = set()
+    for cue in _INTRODUCERS:
+        at = text.find(cue)
+        while at >= 0:
+            if at == 0 or not text[at - 1].isalnum():
+                starts.add(at)
+            at = text.find(cue, at + 1)
+    out: list[re.Match[str]] = []
+    for at in sorted(starts):
+        m = _INTRODUCED.match(text, at)
+        if m is not None and (not out or m.start() >= out[-1].end()):
+            out.append(m)
+    return out
+
+
+def _full_names(text: str) -> list[tuple[str, str, str, int, int, int]]:
+    """Return (whole, surname, given, start, given start, end) of each romanized Korean full
+    name: a known surname, then a given name ("Min-jae", "Kum Ok")."""
+    out: list[tuple[str, str, str, int, int, int]] = []
+    for m in _CAPITALIZED.finditer(text):
+        if m.group() not in _SURNAME_SET:
+            continue
+        if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "-_"):
+            continue
+        given = _GIVEN_AFTER.match(text, m.end())
+        if given is not None:
+            out.append((text[m.start() : given.end()], m.group(), given.group(1), m.start(),
+                        given.start(1), given.end()))  # fmt: skip
+    return out
 
 
 def _looks_named(text: str, end: int) -> bool:
