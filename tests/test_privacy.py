@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
@@ -193,3 +194,28 @@ def test_the_web_app_and_api_redact_and_show_names_only_to_a_token(tmp_path: Pat
     assert _has_no_name(client.get("/api/reports/hoeryong", headers=auth).text)
     entries = client.get("/api/audit").json()["items"]
     assert [(e["who"], e["action"]) for e in entries] == [("alice", "names shown")]
+
+
+def test_a_redacted_export_is_refused_on_import_and_a_shown_one_goes_back(
+    stored: Store, tmp_path: Path
+) -> None:
+    from nkwatch.errors import ExportError
+
+    def exported() -> Path:
+        path = tmp_path / "events.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            export.write("jsonl", stored.export_rows(), out)
+        return path
+
+    def groups(path: Path) -> list[tuple[str, list[Any], str | None, str | None]]:
+        by_report: dict[str, list[Any]] = {}
+        for where, row in export.read_jsonl(path):
+            by_report.setdefault(row["report_id"], []).append(export.event_of(row, where))
+        return [(ext_id, evs, None, "import") for ext_id, evs in by_report.items()]
+
+    redacted = exported()
+    with pytest.raises(ExportError, match="cannot be imported"):
+        stored.import_events(groups(redacted))
+    stored.show_names("alice", "round trip")
+    assert stored.import_events(groups(exported()))[1] > 0
+    assert stored.integrity_problems() == []

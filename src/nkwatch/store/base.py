@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
 from nkwatch import privacy
-from nkwatch.errors import NotFound, QueryError
+from nkwatch.errors import ExportError, NotFound, QueryError
 from nkwatch.model import (
     AddResult,
     Analysis,
@@ -623,6 +623,17 @@ class Store(ReviewMixin, IncidentMixin):
         with self.transaction():
             for ext_id, evs, tone, extractor in groups:
                 doc_id = self.resolve_id(ext_id)
+                body = self.conn.execute(
+                    "SELECT body FROM documents WHERE id = ?", (doc_id,)
+                ).fetchone()[0]
+                for e in evs:
+                    if body[e.evidence_start : e.evidence_end] != e.evidence:
+                        raise ExportError(
+                            f"the quote {e.evidence[:60]!r} is not the report's text at"
+                            f" {e.evidence_start}–{e.evidence_end} (an export with private names"
+                            " redacted cannot be imported: export with --show-names)",
+                            location=ext_id,
+                        )
                 self.conn.execute("DELETE FROM events WHERE doc_id = ?", (doc_id,))
                 self.conn.executemany(_INSERT_EVENT, [(doc_id, *event_row(e)) for e in evs])
                 self.conn.execute(
