@@ -169,3 +169,27 @@ def test_script_in_a_report_stays_inert(site: tuple[str, str], page: Page) -> No
     page.goto(base + "/?q=Hyesan")
     assert page.evaluate("window.__pwned") is None
     _shot(page, "report")
+
+
+def test_an_incident_is_split_in_the_browser(site: tuple[str, str], page: Page) -> None:
+    base, token = site
+    page.goto(base + "/incidents")
+    rows = page.locator("tr.incident-row")
+    expect(rows.first).to_be_visible()
+    _shot(page, "incidents")
+    href = rows.first.locator("a").first.get_attribute("href")
+    assert href is not None
+    page.goto(f"{base}/login?next={href}")
+    page.fill("input[name=token]", token)
+    page.click("form.login button")
+    page.wait_for_url(f"**{href}")
+    expect(page.locator("h1")).to_contain_text("Incident")
+    boxes = page.locator("input[name=event]")
+    assert boxes.count() >= 2
+    boxes.first.check()
+    page.click("button[value=split]")
+    page.wait_for_url("**/incidents/*")
+    assert not page.url.endswith(href)  # the new incident
+    expect(page.locator("p.muted").first).to_contain_text("as a reviewer left it")
+    page.goto(base + "/audit")
+    expect(page.locator("tr.audit-entry").first).to_contain_text("incident split")
