@@ -288,29 +288,8 @@ def _event(
         )
     assigned: PlaceAssignment = shared["place"]
     modality = _modality(etype, low[c_start:c_end], low[sentence[0] : sentence[1]], lex)
-    # A threat or an order is dated when it was made (§4), not by the future it names (for a
-    # penalty that future is when the offence is committed: "anyone caught from January"); a
-    # planned event the text dates itself ("lectures in the first week of January") keeps it.
-    ordered = modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT")
-    times = report.event_times
-    if ordered:
-        # ... unless the future is told of the penalty itself: "the family are to be banished
-        # next month" (after the trigger, in its clause).
-        dates_itself = etype != "DIRECTIVE"
-        times = [
-            t for t in times
-            if not _future(t, report.published)
-            or (dates_itself and trigger.end() <= t.start < c_end)
-        ]  # fmt: skip
-    timed = time_for_span(
-        text, times, report.sentences, c_start, c_end, event_type=etype, anchor=trigger.start()
-    )
-    if timed.source == "context" and (
-        report.published is None or modality == "background" or etype in lex.own_date_only
-    ):
-        # An undated report, context told as background, a reaction: only the text's own dates
-        # (§4).
-        timed = TimeAssignment(None, "none")
+    timed = event_time(report, text, etype, modality, (c_start, c_end), trigger,
+                       lex.own_date_only)  # fmt: skip
     actor, guessed = _actor(etype, modality, low, clause, sentence, trigger, lex, mentions)
     event = Event(
         type=etype,
@@ -555,6 +534,43 @@ def _is_passive(text: str, clause_start: int, trigger: Hit) -> bool:
     if _PASSIVE_INSIDE.search(trigger.group()) or _RECEIVED.match(trigger.group()):
         return True
     return _PASSIVE.search(text, clause_start, trigger.start()) is not None
+
+
+def event_time(
+    report: Report,
+    text: str,
+    etype: str,
+    modality: str,
+    span: tuple[int, int],
+    trigger: Hit,
+    own_date_only: frozenset[str],
+) -> TimeAssignment:
+    """Return the time of an event told at ``span`` (the same rules in every language).
+
+    A threat or an order is dated when it was made (§4), not by the future it names (for a
+    penalty that future is when the offence is committed: "anyone caught from January"),
+    unless the future is told of the penalty itself ("the family are to be banished next
+    month": after the trigger, in its clause); a planned event the text dates itself
+    ("lectures in the first week of January") keeps it. An undated report, context told as
+    background, and types that take only their own dates (a reaction) get no context date.
+    """
+    c_start, c_end = span
+    times = report.event_times
+    if modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT"):
+        dates_itself = etype != "DIRECTIVE"
+        times = [
+            t for t in times
+            if not _future(t, report.published)
+            or (dates_itself and trigger.end() <= t.start < c_end)
+        ]  # fmt: skip
+    timed = time_for_span(
+        text, times, report.sentences, c_start, c_end, event_type=etype, anchor=trigger.start()
+    )
+    if timed.source == "context" and (
+        report.published is None or modality == "background" or etype in own_date_only
+    ):
+        return TimeAssignment(None, "none")
+    return timed
 
 
 def _future(t: TimeExpression, published: str | None) -> bool:

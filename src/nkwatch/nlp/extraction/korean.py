@@ -33,15 +33,14 @@ from nkwatch.nlp.extraction.extract import (
     _confidence,
     _coordinates,
     _fill_from_report,
-    _future,
     _merge,
+    event_time,
     law_of,
     penalty_of,
 )
 from nkwatch.nlp.extraction.lexicon import TYPES
 from nkwatch.nlp.geo.assign import PlaceAssignment, place_for_span
 from nkwatch.nlp.morphology import Morpheme
-from nkwatch.nlp.temporal.assign import TimeAssignment, time_for_span
 
 _VERB_FORMS = {"{하}": "[하한할함했해합]", "{되}": "[되된될됨됐돼]"}
 # Connective endings that close a clause when a space follows them.
@@ -362,21 +361,7 @@ def _event(
     ):
         assigned = PlaceAssignment(None, None, "none")  # a national law or body (§4)
     modality = _modality(etype, text, clause, sentence, lex)
-    times = report.event_times
-    if modality == "threatened" or etype in ("DIRECTIVE", "PUNISHMENT"):
-        dates_itself = etype != "DIRECTIVE"
-        times = [
-            t for t in times
-            if not _future(t, report.published)
-            or (dates_itself and hit.end() <= t.start < c_end)
-        ]  # fmt: skip
-    timed = time_for_span(
-        text, times, report.sentences, c_start, c_end, event_type=etype, anchor=hit.start()
-    )
-    if timed.source == "context" and (
-        report.published is None or modality == "background" or etype in lex.own_date_only
-    ):
-        timed = TimeAssignment(None, "none")
+    timed = event_time(report, text, etype, modality, (c_start, c_end), hit, lex.own_date_only)
     actor, guessed = _actor(etype, modality, text, clause, sentence, hit, lex, mentions, quoted)
     target = _target(text, clause, hit, lex) or _target(text, sentence, hit, lex)
     if etype == "BRIBERY" and actor == "RESIDENTS":
