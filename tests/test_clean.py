@@ -178,3 +178,31 @@ def test_every_body_character_maps_to_the_same_character(paras: list[str], sep: 
         if ch == "\n":
             continue
         assert text[cleaned.to_text_offset(i)] == ch
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line", "expected"),
+    [
+        (r"^photo:", "Photo: a street", True),
+        (r"^photo:", "A photo: a street", False),
+        (r"^photo:|/ image:", "A street / Image: Monitor", True),  # "^" binds one branch only
+        (r"^(photo|image):", "Image: a street", True),
+        (r"^[|]photo", "|photo", True),
+        (r"^[]|]x", "a|x", False),
+        (r"^[^]|]+$", "a|x", False),
+        (r"^\|x|y", "ay", True),
+        (r"/ image:", "A street / Image: Monitor", True),
+    ],
+)
+def test_anchored_and_floating_patterns_match_as_written(
+    pattern: str, line: str, expected: bool
+) -> None:
+    # Rules are split into patterns tried at the start of a line and patterns searched along
+    # it; each must match exactly where re.search would.
+    import re
+
+    from nkwatch.clean import parse_rules
+
+    rules = parse_rules(f"[rules.test]\nmax_words = 40\npatterns = ['{pattern}']\n").rules
+    assert rules[0].matches(line, len(line.split())) is expected
+    assert (re.search(pattern, line, re.IGNORECASE) is not None) is expected

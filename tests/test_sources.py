@@ -298,3 +298,32 @@ def test_sidecar_metadata_applies_to_html_pages(write: Callable[..., Path]) -> N
     assert (page.published, page.outlet) == ("2023-05-03", "Sidecar Outlet")
     assert page.title == "Onsong brokers detained after calls traced"  # from the page itself
     assert page.ext_id_given
+
+
+def test_folders_are_walked_in_path_order_with_resolved_sources(tmp_path: Path) -> None:
+    # The walk and the source names take shortcuts; they must agree with pathlib's answers.
+    import os
+
+    from nkwatch.sources import expand_paths
+    from nkwatch.sources.common import source_name
+
+    root = tmp_path / "in"
+    for rel in ("b.txt", "b/c.txt", "b-x.txt", "a.TXT", "z/y/x.html", "notes.doc", "meta.jsonl"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("Agents searched homes.", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "far.txt").write_text("Agents searched homes.", encoding="utf-8")
+    os.symlink(elsewhere / "far.txt", root / "link.txt")
+    os.symlink(elsewhere, root / "linked-folder")  # not walked, as rglob does not
+    walked = list(expand_paths([str(root)]))
+    expected = [
+        p
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.suffix.lower() in {".txt", ".html"} and p.name != "meta.jsonl"
+    ]
+    assert walked == expected
+    assert [source_name(p) for p in expected] == [str(p.resolve()) for p in expected]
+    assert source_name(root / "link.txt") == str(elsewhere / "far.txt")
+    relative = Path(os.path.relpath(root / "b" / "c.txt"))
+    assert source_name(relative) == str((root / "b" / "c.txt").resolve())

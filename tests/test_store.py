@@ -13,7 +13,7 @@ import pytest
 from nkwatch import store as store_module
 from nkwatch.errors import NotFound, QueryError, SchemaVersionError, StoreError
 from nkwatch.ingest import ingest
-from nkwatch.store.base import Store
+from nkwatch.store.base import Store, _pack
 from nkwatch.store.schema import LATEST_VERSION
 
 
@@ -138,17 +138,89 @@ def test_search_falls_back_to_plain_words(filled: Store) -> None:
 
 
 def test_full_text_index_follows_updates_and_deletes(filled: Store) -> None:
-    doc = filled.get("b")
+    doc = filled.get("b", with_raw=True)
+    body = "Pyongyang inspections."
     with filled.transaction() as conn:
+        # A body changes only with its raw text re-packed against it (what a re-clean does).
         conn.execute(
-            "UPDATE documents SET body = ? WHERE id = ?", ("Pyongyang inspections.", doc.id)
+            "UPDATE documents SET body = ?, raw = ?, text = ? WHERE id = ?",
+            (body, _pack(doc.raw or "", body), _pack(doc.text or "", body), doc.id),
         )
+    again = filled.get("b", with_raw=True)
+    assert (again.raw, again.text) == (doc.raw, doc.text)
     assert [h.ext_id for h in filled.search("Pyongyang")] == ["b"]
     assert filled.search("dramas") == []
     with filled.transaction() as conn:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
     assert filled.search("Pyongyang") == []
     assert filled.integrity_problems() == []
+
+
+def test_a_body_never_changes_without_its_raw_text(filled: Store) -> None:
+    # The raw text is compressed with the body as its dictionary: changing the body alone
+    # would make the report as ingested unreadable, so the database refuses it.
+    doc = filled.get("a", with_raw=True)
+    refused = pytest.raises(filled.DatabaseError, match="body never changes alone")
+    with refused, filled.transaction() as conn:
+        conn.execute("UPDATE documents SET body = 'edited' WHERE id = ?", (doc.id,))
+    # A JSON line's text is packed against the body too.
+    refused = pytest.raises(filled.DatabaseError, match="body never changes alone")
+    with refused, filled.transaction() as conn:
+        conn.execute(
+            "UPDATE documents SET body = 'edited', raw = ? WHERE id = ?",
+            (_pack(doc.raw or "", "edited"), doc.id),
+        )
+    again = filled.get("a", with_raw=True)
+    assert (again.body, again.raw) == (doc.body, doc.raw)
+
+
+def test_raw_text_is_packed_against_the_body(store: Store, write: Callable[..., Path]) -> None:
+    body = " ".join(f"Agents in Hyesan searched house {i} for phones." for i in range(60))
+    raw = f"FILE PHOTO: A street in Hyesan. / Image: Monitor\n\n{body}\n\nRead in Korean"
+    ingest(store, [str(write("r.txt", raw))])
+    doc = store.get("r", with_raw=True)
+    assert doc.raw == raw and doc.body == body
+    (blob,) = store.conn.execute("SELECT raw FROM documents WHERE id = ?", (doc.id,)).fetchone()
+    assert len(blob) < len(raw.encode()) / 10  # what cleaning removed, and little more
+
+
+def test_a_store_packed_without_a_dictionary_still_reads(tmp_path: Path) -> None:
+    from .conftest import old_sqlite_store
+
+    body = " ".join(
+        f"Safety agents in Musan confiscated {n} phones at stall {n} of the market, a source said."
+        for n in range(12)
+    )
+    path = old_sqlite_store(tmp_path / "v9.db", 9, body)
+    store = store_module.open(str(path))
+    assert store.get("old", with_raw=True).raw == body
+    assert [h.ext_id for h in store.search("confiscated")] == ["old"]
+    assert store.integrity_problems() == []
+    # Signed again by the migration: a syndicated copy ingested now is linked to it.
+    copy = tmp_path / "copy.txt"
+    copy.write_text(body.replace("a source said", "a source told us", 1), encoding="utf-8")
+    ingest(store, [str(copy)])
+    assert [n[1] for n in store.get("copy").near_duplicates] == ["old"]
+    store.close()
+
+
+def test_each_batch_is_indexed_once_and_fully(store: Store, write: Callable[..., Path]) -> None:
+    from nkwatch.ingest import IngestOptions
+
+    records = [
+        {"doc_id": f"d{i}", "text": f"Border guards in Hyesan detained smuggler number w{i}."}
+        for i in range(7)
+    ]
+    records.append({"doc_id": "d0", "text": "Border guards in Hyesan: a revised report."})
+    ingest(store, [str(_jsonl(write, records))], options=IngestOptions(batch_size=3))
+    assert sorted(h.ext_id for h in store.search("w5 OR w6 OR w0")) == ["d5", "d6"]
+    assert [h.ext_id for h in store.search("revised")] == ["d0"]
+    assert len(store.search("guards", limit=50)) == 7  # the latest revision of each
+    if store.backend == "sqlite":  # every revision indexed, each once
+        count = "SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?"
+        assert store.conn.execute(count, ("guards",)).fetchone()[0] == 8
+        assert store.conn.execute(count, ("w0",)).fetchone()[0] == 1
+    assert store.integrity_problems() == []
 
 
 def test_failed_transaction_leaves_nothing(filled: Store) -> None:

@@ -7,13 +7,14 @@ reported and skipped while the rest of the batch goes on.
 from __future__ import annotations
 
 import glob
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from nkwatch.errors import SourceError
 from nkwatch.model import RawDocument
-from nkwatch.sources.common import apply_metadata, decode_bytes
+from nkwatch.sources.common import apply_metadata, decode_bytes, source_name
 from nkwatch.sources.feeds import read_feed
 from nkwatch.sources.fetch import Fetcher, FetchResult
 from nkwatch.sources.html import read_html
@@ -51,13 +52,10 @@ def expand_paths(inputs: Iterable[str]) -> Iterator[Path | str | SourceError]:
             continue
         path = Path(item)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if (
-                    child.is_file()
-                    and child.suffix.lower() in ALL_SUFFIXES
-                    and child.name not in RESERVED_NAMES
-                ):
-                    yield child
+            for child in _walk(item):
+                name = os.path.basename(child)
+                if os.path.splitext(name)[1].lower() in ALL_SUFFIXES and name not in RESERVED_NAMES:
+                    yield Path(child)
         elif path.is_file():
             yield path
         elif any(ch in item for ch in "*?["):
@@ -68,6 +66,22 @@ def expand_paths(inputs: Iterable[str]) -> Iterator[Path | str | SourceError]:
             yield from files
         else:
             yield SourceError("no such file, folder or URL", location=item)
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """Yield the files under ``folder``, in the order of ``sorted(Path(folder).rglob("*"))``
+    (names compared part by part), without following links to folders, as rglob does. The
+    directory entries say what is a file, where rglob's paths would each be looked up again.
+    """
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path)
+        elif entry.is_file():
+            yield entry.path
 
 
 def read_file(
@@ -93,16 +107,16 @@ def read_file(
                 yield read_text_file(path, sidecar=meta, encoding=encoding)
                 return
             html = decode_bytes(_read_bytes(path), location=location, encoding=encoding)
-            doc = read_html(html, source=str(path.resolve()), ext_id=path.stem)
+            doc = read_html(html, source=source_name(path), ext_id=path.stem)
             if meta:
                 apply_metadata(doc, meta)
                 doc.ext_id_given = True
             yield doc
         elif suffix in FEED_SUFFIXES:
-            yield from read_feed(_read_bytes(path), source=str(path.resolve()), fetcher=fetcher)
+            yield from read_feed(_read_bytes(path), source=source_name(path), fetcher=fetcher)
         elif suffix in JSONL_SUFFIXES:
             text = decode_bytes(_read_bytes(path), location=location, encoding=encoding)
-            yield from iter_jsonl(text, source=str(path.resolve()))
+            yield from iter_jsonl(text, source=source_name(path))
         else:
             yield SourceError(
                 f"unknown format {suffix or '(no suffix)'!r}; expected one of "

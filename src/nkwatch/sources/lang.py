@@ -33,13 +33,13 @@ def detect_language(text: str, *, sample: int = 800) -> str | None:
     """Return an ISO 639-1 code for ``text``, or None when there is too little text to tell."""
     head = text[:sample]
     letters: int | None = None
-    if _HANGUL.search(head):
+    if not head.isascii() and _HANGUL.search(head):
         letters = len(_LETTER.findall(head))
         if letters >= 20 and len(_HANGUL.findall(head)) / letters > 0.3:
             return "ko"
-    words = _ASCII_WORD.findall(head)
+    words = _ASCII_WORD.findall(head.lower())
     if len(words) >= 20:
-        function_words = sum(1 for w in words if w.lower() in _ENGLISH_FUNCTION_WORDS)
+        function_words = sum(map(_ENGLISH_FUNCTION_WORDS.__contains__, words))
         if function_words / len(words) >= 0.2:
             return "en"
     if letters is None:

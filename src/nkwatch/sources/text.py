@@ -11,7 +11,12 @@ import yaml
 
 from nkwatch.errors import FieldError, JSONLError, SourceError
 from nkwatch.model import RawDocument
-from nkwatch.sources.common import apply_metadata, decode_bytes, normalize_metadata
+from nkwatch.sources.common import (
+    apply_metadata,
+    decode_bytes,
+    normalize_metadata,
+    source_name,
+)
 
 SIDECAR_NAME = "meta.jsonl"
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
@@ -94,9 +99,7 @@ def read_text_file(
         raise SourceError(f"cannot read file: {exc.strerror}", location=location) from None
     raw = decode_bytes(data, location=location, encoding=encoding)
     front, text = split_front_matter(raw, location=location)
-    doc = RawDocument(
-        ext_id=path.stem, source=str(path.resolve()), format="txt", raw=raw, text=text
-    )
+    doc = RawDocument(ext_id=path.stem, source=source_name(path), format="txt", raw=raw, text=text)
     if front:
         meta = normalize_metadata(front, location=location)
         apply_metadata(doc, meta)

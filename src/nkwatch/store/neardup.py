@@ -6,8 +6,6 @@ key per band), so that detection persists across runs and scales with the databa
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,30 +53,56 @@ def _permutations() -> tuple[np.ndarray, np.ndarray]:
     return a.astype(np.uint32), b.astype(np.uint32)
 
 
-_word_hashes: dict[str, int] = {}
-_WORD_CACHE_LIMIT = 1_000_000
+# Word hashes are polynomial: h(word) = sum of byte_i * P^i over the word's UTF-8 bytes,
+# modulo 2^64. Over the whole text the weighted bytes are summed cumulatively once; a word's
+# sum is then a difference of two prefix sums, shifted back to its own start by P's inverse
+# (P is odd, so it has one modulo 2^64). A text's word hashes thus come from a handful of array
+# operations, with no Python string or dictionary lookup per word.
+_P = 0x100000001B3
+_P_INVERSE = pow(_P, -1, 2**64)
+_powers_cache: list[tuple[np.ndarray, np.ndarray]] = []
 
 
-def _hash_words(words: list[str]) -> np.ndarray:
-    """Return the CRC-32 of each word, from a cache filled as new words are seen."""
-    cache = _word_hashes
-    get = cache.__getitem__
-    try:
-        return np.fromiter(map(get, words), np.uint32, len(words))
-    except KeyError:  # words not seen before: hash them once
-        new = [w for w in set(words) if w not in cache]
-        if len(cache) + len(new) > _WORD_CACHE_LIMIT:
-            cache.clear()
-            new = list(set(words))
-        for w in new:
-            cache[w] = zlib.crc32(w.encode())
-        return np.fromiter(map(get, words), np.uint32, len(words))
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return P^i and P^-i modulo 2^64 for i < n at least (uint64; the tables grow by
+    doubling and are kept)."""
+    if _powers_cache and len(_powers_cache[0][0]) >= n:
+        return _powers_cache[0]
+    size = max(1 << 14, 1 << (n - 1).bit_length())
+    tables = []
+    for base in (_P, _P_INVERSE):
+        steps = np.full(size, base, dtype=np.uint64)
+        steps[0] = 1
+        tables.append(np.cumprod(steps, dtype=np.uint64))  # wraps modulo 2^64, as wanted
+    _powers_cache[:] = [(tables[0], tables[1])]
+    return _powers_cache[0]
+
+
+def _word_hashes(text: str) -> np.ndarray:
+    """Return a 32-bit hash of each word of ``text`` lower-cased, in order. Words are runs of
+    bytes above 32 (white space and control characters separate them), punctuation attached:
+    copies of one report punctuate alike."""
+    data = text.lower().encode("utf-8")
+    n = len(data)
+    if not n:
+        return np.zeros(0, dtype=np.uint32)
+    codes = np.frombuffer(data, dtype=np.uint8)
+    inside = np.zeros(n + 2, dtype=np.int8)  # padded so that every word has both edges
+    np.greater(codes, 32, out=inside[1 : n + 1].view(bool))
+    edges = np.flatnonzero(np.diff(inside))
+    starts, ends = edges[0::2], edges[1::2]
+    powers, inverses = _powers(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(codes * powers[:n], dtype=np.uint64, out=prefix[1:])
+    sums = (prefix[ends] - prefix[starts]) * inverses[starts]
+    folded: np.ndarray = (sums ^ (sums >> np.uint64(32))).astype(np.uint32)
+    return folded
 
 
 def _shingles(text: str) -> np.ndarray:
     """Return the 32-bit hashes of the word 3-shingles of ``text`` (lower-cased), repeats
     included: the minimum MinHash takes is the same over a bag as over its set."""
-    h = _hash_words(text.lower().split())
+    h = _word_hashes(text)
     if not len(h):
         return h
     if len(h) < SHINGLE_WORDS:
@@ -94,12 +118,9 @@ def _shingles(text: str) -> np.ndarray:
 def shingle_hashes(text: str) -> np.ndarray:
     """Return the distinct 32-bit hashes of the word 3-shingles of ``text`` (lower-cased).
 
-    Words are split on white space with their punctuation attached: copies of one report
-    punctuate alike, and ``str.split`` is several times faster than a word regex.
-
-    Each word is hashed once (CRC-32, cached: report vocabulary repeats) and consecutive word
-    hashes are combined arithmetically, which gives the same set semantics as hashing joined
-    shingle strings at a fraction of the cost; the MinHash permutations then mix the values.
+    Consecutive word hashes are combined arithmetically, which gives the same set semantics as
+    hashing joined shingle strings at a fraction of the cost; the MinHash permutations then
+    mix the values.
     """
     return np.unique(_shingles(text))
 
@@ -125,21 +146,30 @@ def minhash_values(hashes: np.ndarray) -> np.ndarray:
     return values
 
 
+# Each band's key mixes its ROWS values with the band's own seed (multiply and xor-shift,
+# as MurmurHash3's 64-bit finaliser does), all bands at once.
+_BAND_SEEDS = np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+
+
+def band_keys(values: np.ndarray) -> tuple[int, ...]:
+    """Return the LSH key of each band of a signature (signed 64-bit, as databases store)."""
+    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
+    keys = _BAND_SEEDS.copy()
+    for row in range(ROWS):
+        keys ^= rows[:, row]
+        keys *= _MIX
+        keys ^= keys >> np.uint64(33)
+    return tuple(keys.view(np.int64).tolist())
+
+
 def signature(text: str) -> Signature | None:
     """Return the MinHash signature of ``text``, or None for a text with no words."""
     hashes = _shingles(text)
     if not len(hashes):
         return None
     values = minhash_values(hashes).astype(np.uint64)
-    raw = values.astype("<u4").tobytes()
-    width = ROWS * 4
-    keys = []
-    for band in range(BANDS):
-        digest = hashlib.blake2b(
-            raw[band * width : (band + 1) * width], digest_size=8, salt=bytes([band])
-        ).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return Signature(values, tuple(keys))
+    return Signature(values, band_keys(values))
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -278,9 +278,21 @@ def _row_factory(cursor: Any) -> Any:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (no function bodies here: ';' ends a statement)."""
+    """Split a migration into statements: ';' ends one, except inside a ``$$`` function body."""
     lines = [ln for ln in script.splitlines() if ln.strip() and not ln.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements: list[str] = []
+    buf = ""
+    for i, part in enumerate("\n".join(lines).split("$$")):
+        if i % 2:  # inside $$ … $$
+            buf += "$$" + part + "$$"
+            continue
+        pieces = part.split(";")
+        buf += pieces[0]
+        for piece in pieces[1:]:
+            statements.append(buf)
+            buf = piece
+    statements.append(buf)
+    return [s.strip() for s in statements if s.strip()]
 
 
 def redact(url: str) -> str:

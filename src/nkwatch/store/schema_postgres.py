@@ -287,6 +287,26 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        10,
+        """
+        -- A report's raw text is compressed with its body as the dictionary (store.base._pack),
+        -- so a body may change only with the raw text re-packed beside it. (SQLite's
+        -- migration 10 also indexes new reports once per batch; the tsvector column here is
+        -- computed as each row is written.) Every report is signed again for near-duplicate
+        -- detection after this migration (Store._backfill): words are hashed anew.
+        CREATE FUNCTION nkwatch_body_fixed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.body IS DISTINCT FROM OLD.body AND (NEW.raw IS NOT DISTINCT FROM OLD.raw
+                    OR (OLD.text IS NOT NULL AND NEW.text IS NOT DISTINCT FROM OLD.text)) THEN
+                RAISE EXCEPTION 'a body never changes alone: re-pack the raw text with it';
+            END IF;
+            RETURN NEW;
+        END $$;
+        CREATE TRIGGER documents_body_fixed BEFORE UPDATE OF body ON documents
+            FOR EACH ROW EXECUTE FUNCTION nkwatch_body_fixed();
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

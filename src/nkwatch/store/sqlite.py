@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -101,7 +102,23 @@ class SQLiteStore(Store):
             self.conn.execute("ROLLBACK")
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:  # a commit that failed (disk full) stays open
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def _index_documents(self, ids: list[int]) -> None:
+        # One statement per batch: FTS5 keeps the batch's terms in memory and writes them as
+        # one segment (schema migration 10 says why a trigger per row is not used).
+        if ids:
+            self.conn.execute(
+                "INSERT INTO documents_fts(rowid, title, body, grams)"
+                " SELECT id, title, body, grams FROM documents"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            )
 
     # -- the dialect -------------------------------------------------------------------------
 
