@@ -326,7 +326,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         -- New reports are indexed by the store at the end of each batch, in one statement
         -- (SQLiteStore._index_documents), not by a trigger per row: a trigger's statement
         -- savepoint made FTS5 flush its pending index at every report, writing a segment
-        -- per report and merging them again, which cost about 200 µs of the 700 µs that
+        -- per report and merging them again, which cost about 150 µs of the 700 µs that
         -- storing a report took. Deletes and edits still reach the index by trigger.
         DROP TRIGGER documents_fts_insert;
         -- Merge index segments 8 at a time, not 4: half the rewriting as the index grows
