@@ -233,36 +233,42 @@ class Store(ReviewMixin, IncidentMixin):
         if number == 10:  # near-duplicate signatures from the new word hash, and their bands
             self._resign_documents()
 
-    def _fill_documents(self, column: str, compute: Callable[[str | None, str], Any]) -> None:
-        """Set ``column`` of every report to ``compute(title, body)`` (None left as NULL), a
-        few hundred reports at a time."""
+    def _document_chunks(self) -> Iterator[list[Any]]:
+        """Yield the (id, title, body) of every report, a few hundred reports at a time."""
         last = 0
         while rows := self.conn.execute(
             "SELECT id, title, body FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,)
         ).fetchall():
             last = int(rows[-1][0])
+            yield rows
+
+    def _fill_documents(self, column: str, compute: Callable[[str | None, str], Any]) -> None:
+        """Set ``column`` of every report to ``compute(title, body)`` (None left as NULL)."""
+        for rows in self._document_chunks():
             values = [(v, r[0]) for r in rows if (v := compute(r[1], r[2])) is not None]
             if values:
                 self.conn.executemany(f"UPDATE documents SET {column} = ? WHERE id = ?", values)
 
     def _resign_documents(self) -> None:
-        """Compute every report's MinHash signature and LSH bands again, a few hundred reports
-        at a time. The near-duplicate links found with the old signatures stay."""
+        """Compute every report's MinHash signature and LSH bands again. The near-duplicate
+        links found with the old signatures stay."""
         self.conn.execute("DELETE FROM minhash_bands")
-        last = 0
-        while rows := self.conn.execute(
-            "SELECT id, body FROM documents WHERE id > ? ORDER BY id LIMIT 500", (last,)
-        ).fetchall():
-            last = int(rows[-1][0])
-            signed = [(int(r[0]), neardup.signature(r[1])) for r in rows]
+        for rows in self._document_chunks():
+            signed = [(int(r[0]), neardup.signature(r[2])) for r in rows]
             self.conn.executemany(
                 "UPDATE documents SET minhash = ? WHERE id = ?",
                 [(sig.to_bytes() if sig else None, doc_id) for doc_id, sig in signed],
             )
-            self.conn.executemany(
-                "INSERT INTO minhash_bands (band_key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(k, doc_id) for doc_id, sig in signed if sig for k in sig.band_keys],
+            self._insert_bands(
+                [(k, doc_id) for doc_id, sig in signed if sig for k in sig.band_keys]
             )
+
+    def _insert_bands(self, rows: list[tuple[int, int]]) -> None:
+        """Store (band key, report id) rows of the near-duplicate index."""
+        self.conn.executemany(
+            "INSERT INTO minhash_bands (band_key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            rows,
+        )
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -382,10 +388,7 @@ class Store(ReviewMixin, IncidentMixin):
             " WHERE d.doc_key != ? AND d.superseded_by IS NULL ORDER BY d.id DESC LIMIT ?",
             (*item.band_keys, key, neardup.MAX_CANDIDATES),
         ).fetchall()
-        self.conn.executemany(
-            "INSERT INTO minhash_bands (band_key, doc_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(k, doc_id) for k in item.band_keys],
-        )
+        self._insert_bands([(k, doc_id) for k in item.band_keys])
         if not candidates:
             return []
         mine = neardup.Signature.from_bytes(item.minhash)
