@@ -6,7 +6,10 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from nkwatch.ingest import IngestOptions, ingest
+from nkwatch.store import neardup
 from nkwatch.store.base import Store
 
 from .conftest import REPORT
@@ -162,3 +165,19 @@ def test_a_report_the_database_refuses_is_skipped_alone(
     )
     assert "Failing row" not in str(err) and OTHER.split()[3] not in str(err)  # no report text
     assert store.count() == 2 and store.integrity_problems() == []
+
+
+def test_a_copy_of_a_much_syndicated_report_is_compared_with_its_latest_copies(
+    store: Store, write: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each band key is read newest first up to the limit: a report copied thousands of times
+    # costs a new copy a bounded lookup, and the candidates are still the latest copies.
+    monkeypatch.setattr(neardup, "MAX_CANDIDATES", 3)
+    paths = [
+        str(write(f"copy{i}.txt", SYNDICATED.replace("this week", f"this week ({i})")))
+        for i in range(8)
+    ]
+    ingest(store, paths)
+    last = store.get("copy7")
+    assert sorted(n[1] for n in last.near_duplicates) == ["copy4", "copy5", "copy6"]
+    assert all(n[2] >= neardup.SIMILARITY_THRESHOLD for n in last.near_duplicates)

@@ -378,15 +378,10 @@ class Store(ReviewMixin, IncidentMixin):
     ) -> list[tuple[int, float]]:
         if item.minhash is None or not item.band_keys:
             return []
-        marks = ",".join("?" * len(item.band_keys))
+        limit = neardup.MAX_CANDIDATES
         candidates = self.conn.execute(
-            # The band lookup first, then the few reports it names: a planner that walks
-            # the reports newest first looking for band members is far slower.
-            "WITH c AS MATERIALIZED (SELECT DISTINCT doc_id FROM minhash_bands"
-            f" WHERE band_key IN ({marks})) SELECT d.id, d.minhash FROM c"
-            " JOIN documents d ON d.id = c.doc_id"
-            " WHERE d.doc_key != ? AND d.superseded_by IS NULL ORDER BY d.id DESC LIMIT ?",
-            (*item.band_keys, key, neardup.MAX_CANDIDATES),
+            _CANDIDATES.get(len(item.band_keys)) or _candidates_sql(len(item.band_keys)),
+            (*[v for k in item.band_keys for v in (k, limit)], key, limit),
         ).fetchall()
         self._insert_bands([(k, doc_id) for k in item.band_keys])
         if not candidates:
@@ -1278,6 +1273,36 @@ _EXPORT_TITLE = 28  # the position of the report's title
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; an export encodes per event.
 _ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
+
+def _candidates_sql(bands: int) -> str:
+    """Return the query of a new report's near-duplicate candidates: the most recent reports
+    sharing one of its ``bands`` band keys (parameters: each key with its limit, then the
+    report's doc_key and the overall limit).
+
+    Each band is read newest first up to the limit (an index range of the primary key), so a
+    report syndicated thousands of times, or a corpus of template-made reports, costs each new
+    copy a bounded lookup, not one that grows with the store. The most recent reports of all
+    bands together are among the most recent of their own band, so the candidates are the
+    same as a lookup of every band member's, unless a band's most recent members are old
+    revisions or the report's own earlier versions (left out after the lookup).
+    The band lookups come first, then the few reports they name: a planner that walks the
+    reports newest first looking for band members is far slower."""
+    one = (
+        "SELECT doc_id FROM (SELECT doc_id FROM minhash_bands WHERE band_key = ?"
+        " ORDER BY doc_id DESC LIMIT ?) AS b{i}"
+    )
+    union = " UNION ".join(one.format(i=i) for i in range(bands))
+    sql = (
+        f"WITH c AS MATERIALIZED ({union}) SELECT d.id, d.minhash FROM c"
+        " JOIN documents d ON d.id = c.doc_id"
+        " WHERE d.doc_key != ? AND d.superseded_by IS NULL ORDER BY d.id DESC LIMIT ?"
+    )
+    if len(_CANDIDATES) < 64:
+        _CANDIDATES[bands] = sql
+    return sql
+
+
+_CANDIDATES: dict[int, str] = {}
 
 # Events with their report and their review (when reviewed): what every event query reads.
 _EVENT_FROM = (
