@@ -1,7 +1,7 @@
 """Web app and API latency on a large store: p50/p95 per page and endpoint.
 
     python benchmarks/web.py [--reports 100000] [--events-per-report 5] [--requests 20]
-                             [--workdir DIR]
+                             [--workdir DIR] [--no-index]
 
 Fills a store with generated reports and events (through the store's own functions: ingest,
 then events as the extractor stores them, spread over provinces, types, dates and outlets),
@@ -53,7 +53,8 @@ def fill(path: Path, reports: int, per_report: int, seed: int = 1) -> int:
         docs = []
         for i in range(first, min(reports, first + chunk)):
             place = rng.choice(PLACES)[0]
-            text = "".join(SENTENCE.format(place=place, n=rng.randint(2, 90)) for _ in range(4))
+            text = "".join(SENTENCE.format(place=place, n=rng.randint(2, 90))
+                           for _ in range(max(4, per_report)))  # fmt: skip
             docs.append(RawDocument(
                 text=f"Report {i}\n\n{text}", raw=text, source=f"gen-{i}.txt",
                 ext_id=f"gen-{i:06d}", format="txt",
@@ -62,14 +63,18 @@ def fill(path: Path, reports: int, per_report: int, seed: int = 1) -> int:
             ))  # fmt: skip
         ingest_stream(s, docs)
 
-    def events_of(i: int) -> list[Event]:
+    quote = "State security agents"
+
+    def events_of(body: str) -> list[Event]:
         out = []
-        for k in range(per_report):
+        start = -1
+        for _ in range(per_report):
+            start = body.index(quote, start + 1)  # each event quotes its own sentence
             place, admin1, admin2 = rng.choice(PLACES)
             day = _day(rng)
             out.append(Event(
                 type=rng.choice(TYPES), modality=rng.choice(MODALITIES),
-                evidence="State security agents", evidence_start=k * 7, evidence_end=k * 7 + 21,
+                evidence=quote, evidence_start=start, evidence_end=start + len(quote),
                 actor=rng.choice(["MSS", "MSOS", "PARTY", "AUTHORITIES"]), target="PHONE_USERS",
                 place=place, admin1=admin1, admin2=admin2,
                 when=TimeSpan(day, day, "day") if rng.random() < 0.8 else None,
@@ -79,9 +84,8 @@ def fill(path: Path, reports: int, per_report: int, seed: int = 1) -> int:
             ))  # fmt: skip
         return out
 
-    _, n = s.import_events(
-        (f"gen-{i:06d}", events_of(i), "COERCION", "bench") for i in range(reports)
-    )
+    bodies = s.conn.execute("SELECT ext_id, body FROM documents ORDER BY id")
+    _, n = s.import_events((ext_id, events_of(body), "COERCION", "bench") for ext_id, body in bodies)
     s.close()
     return n
 
@@ -135,6 +139,8 @@ def main() -> None:
     parser.add_argument("--events-per-report", type=int, default=5)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--no-index", action="store_true",
+                        help="answer every request from the database (no event index)")
     args = parser.parse_args()
     N, REPORTS = args.requests, args.reports
     work = args.workdir or Path(tempfile.mkdtemp(prefix="nkwatch-web-"))
@@ -150,10 +156,17 @@ def main() -> None:
         with store_module.open(str(db)) as s:
             n = s.count_events()
             ids = [e["id"] for e in s.events(limit=2000, offset=1000)]
-        client = TestClient(create_app(str(db)), base_url="http://127.0.0.1:8321")
+        app = create_app(str(db), event_index=not args.no_index)
+        index = app.state.stores.index
+        if index is not None:
+            snapshot = index.wait()
+            assert snapshot is not None, "the event index could not be read"
+            err.print(f"event index: {len(snapshot):,} events read in {snapshot.seconds:.1f}s")
+        client = TestClient(app, base_url="http://127.0.0.1:8321")
         rng = random.Random(7)
+        how = "database only" if args.no_index else "event index"
         table = Table(title=f"nkwatch web app: {args.reports:,} reports, {n:,} events, "
-                      f"{N} requests each (in process)")  # fmt: skip
+                      f"{N} requests each (in process, {how})")  # fmt: skip
         for name in ("page or endpoint", "p50 ms", "p95 ms", "max ms"):
             table.add_column(name, justify="left" if name.startswith("page") else "right")
         worst = 0.0

@@ -256,3 +256,24 @@ def test_new_sqlite_databases_use_wal_and_large_pages(db_path: Path) -> None:
     assert store.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
     assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 10000
     store.close()
+
+
+def test_an_internal_id_given_as_a_number_is_never_taken_for_an_external_id(
+    store: Store,
+) -> None:
+    from nkwatch.ingest import ingest_stream
+    from nkwatch.model import RawDocument
+
+    def doc(ext_id: str, text: str) -> RawDocument:
+        return RawDocument(text=text, raw=text, source=f"{ext_id}.txt", ext_id=ext_id,
+                           format="txt", language="en", url=f"https://example.org/{ext_id}")  # fmt: skip
+
+    ingest_stream(store, [doc("first", "Agents searched homes in Hyesan for phones.")])
+    first = store.resolve_id("first")
+    ingest_stream(store, [doc(str(first), "A lecture in Sinuiju warned against broadcasts.")])
+    named = store.resolve_id(str(first))
+    assert named != first  # the external id "1" wins over internal id 1 as text
+    assert store.get(first).ext_id == "first"  # as a number it is the internal id
+    assert store.resolve_id(f"https://example.org/{first}") == named
+    with pytest.raises(NotFound):
+        store.get(10_000)

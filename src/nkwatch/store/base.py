@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from nkwatch import privacy
 from nkwatch.errors import ExportError, NotFound, QueryError
 from nkwatch.model import (
@@ -27,6 +29,7 @@ from nkwatch.model import (
     StoredDocument,
 )
 from nkwatch.store import hangul, neardup
+from nkwatch.store.event_index import EVENT_ORDER, EventIndex, Snapshot, VersionWatch
 from nkwatch.store.incidents import IncidentMixin
 from nkwatch.store.review import ReviewMixin, review_json
 
@@ -74,6 +77,9 @@ class Store(ReviewMixin, IncidentMixin):
     # Private persons' names are replaced by privacy.PLACEHOLDER in what the store returns,
     # unless shown for this connection by show_names (logged) or read inside unredacted().
     names_shown = False
+    # The events held in memory by a long-running reader (the web app), shared by its
+    # connections; None: every event query is answered by the database.
+    event_index: EventIndex | None = None
 
     def show_names(self, who: str, why: str) -> None:
         """Show private persons' names in what this connection returns from now on; the
@@ -165,9 +171,25 @@ class Store(ReviewMixin, IncidentMixin):
     def _fts_snippets(self, query: Any, ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
-    def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
-        """Return the clause (on ``e.doc_id``) and parameters keeping the events of the
-        reports that contain every word of ``words`` (:func:`fts_words` syntax)."""
+    def _fts_documents(self, words: str) -> tuple[str, list[Any]]:
+        """Return a query (and its parameters) of the ids of the reports that contain every
+        word of ``words`` (:func:`fts_words` syntax)."""
+        raise NotImplementedError
+
+    def read_transaction(self) -> Any:
+        """Return a context manager running its block in one read transaction: every
+        statement in it sees the same state of the database."""
+        raise NotImplementedError
+
+    def version_watch(self) -> VersionWatch | None:
+        """Return a watch of the database's version (a value that changes whenever another
+        connection commits a change), on its own connection that any thread may use; None
+        when the database cannot be watched (an in-memory one)."""
+        return None
+
+    def _in_transaction(self) -> bool:
+        """Whether this connection is inside a transaction (its changes not yet seen by
+        others)."""
         raise NotImplementedError
 
     def _week(self, column: str) -> str:
@@ -429,6 +451,11 @@ class Store(ReviewMixin, IncidentMixin):
         An external id wins over an internal one of the same spelling; ``#12`` always means
         internal id 12. Of several revisions, the latest is returned.
         """
+        if isinstance(ref, int):  # an internal id, as the store itself hands them out
+            found = self.conn.execute("SELECT id FROM documents WHERE id = ?", (ref,)).fetchone()
+            if found is None:
+                raise NotFound(f"no report with id #{ref}")
+            return ref
         text = str(ref).strip()
         if text.startswith("#") and _row_id(text[1:]):
             row = self.conn.execute(
@@ -709,14 +736,62 @@ class Store(ReviewMixin, IncidentMixin):
         self, where: EventFilter | None = None, *, limit: int = 100, offset: int = 0
     ) -> list[dict[str, Any]]:
         """Return stored events that pass ``where`` with their report's ids, newest first."""
-        sql, params = self._event_filter(where or EventFilter())
-        rows = self.conn.execute(
-            _EVENT_SELECT + sql +
-            " ORDER BY e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start, e.id"
-            " LIMIT ? OFFSET ?",
-            (*params, limit, offset),
-        ).fetchall()  # fmt: skip
+        where = where or EventFilter()
+        snapshot = self._snapshot(where)
+        if snapshot is not None:
+            rows = self._events_by_id(snapshot.page(snapshot.mask(self, where), limit, offset))
+        else:
+            sql, params = self._event_filter(where)
+            rows = self.conn.execute(
+                _EVENT_SELECT + sql + f" ORDER BY {EVENT_ORDER} LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            ).fetchall()
         return [self._redacted_event(_event_record(r), r["persons"]) for r in rows]
+
+    def _snapshot(self, where: EventFilter) -> Snapshot | None:
+        """Return the event index's snapshot when it can answer ``where`` now: one report's
+        events are better read through the database's index, and a connection inside a
+        transaction must see its own changes."""
+        if self.event_index is None or where.doc_id is not None or self._in_transaction():
+            return None
+        return self.event_index.current()
+
+    def event_snapshot(self) -> Snapshot | None:
+        """Return the events held in memory when they are the database's present ones (a
+        long-running reader's, see :mod:`nkwatch.store.event_index`), else None."""
+        return self._snapshot(EventFilter())
+
+    def _events_by_id(self, ids: list[int]) -> list[Any]:
+        """Return the event rows (as :meth:`events` reads them) of ``ids``, in that order."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        found = {r["id"]: r for r in self.conn.execute(
+            _EVENT_SELECT + f"e.id IN ({marks})", ids
+        ).fetchall()}  # fmt: skip
+        return [found[i] for i in ids if i in found]
+
+    def matching_documents(self, query: str) -> np.ndarray:
+        """Return the ids of the reports whose text holds every word of ``query`` (the
+        ``query`` filter of events)."""
+        match = fts_words(query)
+        if match is None:
+            return np.zeros(0, dtype=np.int64)
+        sql, params = self._fts_documents(hangul.rewrite(match))
+        return self._ids(sql, params)
+
+    def campaign_events(self, campaign: int) -> np.ndarray:
+        """Return the ids of the events in a campaign's incidents."""
+        return self._ids("SELECT e.id FROM events e WHERE " + _IN_CAMPAIGN, [campaign])
+
+    def _ids(self, sql: str, params: Sequence[Any]) -> np.ndarray:
+        """Return the integers of a query's one column as an array."""
+        rows = self.conn.execute(sql, params).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def lower(self, text: str) -> str:
+        """Return ``text`` lower-cased as the database does (``lower()``)."""
+        return str(self.conn.execute("SELECT lower(?)", (text,)).fetchone()[0])
 
     def _redacted_event(self, event: dict[str, Any], persons: str | None) -> dict[str, Any]:
         """Return an event record with private names redacted in its quotes and title, and
@@ -745,7 +820,11 @@ class Store(ReviewMixin, IncidentMixin):
 
     def count_events(self, where: EventFilter | None = None) -> int:
         """Return how many stored events pass ``where``."""
-        sql, params = self._event_filter(where or EventFilter())
+        where = where or EventFilter()
+        snapshot = self._snapshot(where)
+        if snapshot is not None:
+            return snapshot.count(snapshot.mask(self, where))
+        sql, params = self._event_filter(where)
         return int(self.conn.execute(_EVENT_COUNT + sql, params).fetchone()[0])
 
     def event_facets(
@@ -753,8 +832,16 @@ class Store(ReviewMixin, IncidentMixin):
     ) -> dict[str, list[tuple[str, int]]]:
         """Return, for each field of ``fields``, its values among the events that pass
         ``where`` with how many events have each, most frequent first."""
-        sql, params = self._event_filter(where or EventFilter())
+        where = where or EventFilter()
         names = list(DEFAULT_FACETS if fields is None else fields)
+        unknown = [name for name in names if name not in FACETS]
+        if unknown:
+            raise QueryError(f"unknown facet {unknown[0]!r}; one of {', '.join(FACETS)}",
+                             location="facets")  # fmt: skip
+        snapshot = self._snapshot(where)
+        if snapshot is not None:
+            return snapshot.facets(snapshot.mask(self, where), names, FACET_TOP)
+        sql, params = self._event_filter(where)
         # One pass over the events, grouped by every field at once; each field's counts are
         # then summed from the groups (far fewer than the events).
         columns = ", ".join(f"{FACETS[name]} AS f{i}" for i, name in enumerate(names))
@@ -769,7 +856,7 @@ class Store(ReviewMixin, IncidentMixin):
                 if row[i] is not None:
                     counts[i][row[i]] = counts[i].get(row[i], 0) + n
         return {
-            name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:500]
+            name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[:FACET_TOP]
             for name, c in zip(names, counts, strict=True)
         }
 
@@ -781,7 +868,11 @@ class Store(ReviewMixin, IncidentMixin):
         start on Monday; week 00 holds the days before the year's first Monday)."""
         if by not in ("month", "week"):
             raise QueryError(f"unknown period {by!r}; month or week", location="by")
-        sql, params = self._event_filter(where or EventFilter())
+        where = where or EventFilter()
+        snapshot = self._snapshot(where)
+        if snapshot is not None:
+            return snapshot.periods_of(snapshot.mask(self, where), by)
+        sql, params = self._event_filter(where)
         period = (
             "substr(e.when_start, 1, 7)" if by == "month"
             else self._week("e.when_start")
@@ -797,13 +888,22 @@ class Store(ReviewMixin, IncidentMixin):
         self, where: EventFilter | None = None, *, limit: int = 2000
     ) -> list[tuple[int, float, float, str, str | None]]:
         """Return (event id, lat, lon, type, place) of events placed precisely (a point)."""
-        sql, params = self._event_filter(where or EventFilter())
-        rows = self.conn.execute(
-            "SELECT e.id, e.lat, e.lon, e.type, e.place" + _EVENT_FROM + " WHERE " + sql +
-            " AND e.geo_precision = 'point' AND e.lat IS NOT NULL ORDER BY e.id DESC LIMIT ?",
-            (*params, limit),
-        ).fetchall()  # fmt: skip
-        return [(int(r[0]), float(r[1]), float(r[2]), str(r[3]), r[4]) for r in rows]
+        where = where or EventFilter()
+        snapshot = self._snapshot(where)
+        if snapshot is not None:
+            rows = self._events_by_id(snapshot.points(snapshot.mask(self, where), limit))
+        else:
+            sql, params = self._event_filter(where)
+            rows = self.conn.execute(
+                "SELECT e.id, e.lat, e.lon, e.type, e.place" + _EVENT_FROM + " WHERE " + sql +
+                " AND e.geo_precision = 'point' AND e.lat IS NOT NULL AND e.lon IS NOT NULL"
+                " ORDER BY e.id DESC LIMIT ?",
+                (*params, limit),
+            ).fetchall()  # fmt: skip
+        return [
+            (int(r["id"]), float(r["lat"]), float(r["lon"]), str(r["type"]), r["place"])
+            for r in rows
+        ]
 
     def outlets(self) -> list[tuple[str, int]]:
         """Return the outlets of the current reports with how many reports each."""
@@ -923,7 +1023,7 @@ class Store(ReviewMixin, IncidentMixin):
         where, params = _filters(outlet, since, until, language, all_revisions)
         rows = self.conn.execute(
             f"SELECT {_LIST_COLUMNS} FROM documents d{where}"
-            " ORDER BY published IS NULL, published DESC, id DESC LIMIT ? OFFSET ?",
+            " ORDER BY published DESC NULLS LAST, id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         ).fetchall()
         return [self._document(r) for r in rows]
@@ -1074,16 +1174,11 @@ class Store(ReviewMixin, IncidentMixin):
             if match is None:
                 where.append("1 = 0")  # no word to find: nothing matches
             else:
-                clause, more = self._fts_filter(hangul.rewrite(match))
-                where.append(clause)
+                documents, more = self._fts_documents(hangul.rewrite(match))
+                where.append(f"e.doc_id IN ({documents})")
                 params.extend(more)
         if f.campaign is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM incident_events ie JOIN campaign_incidents c"
-                " ON c.incident_id = ie.incident_id WHERE c.campaign_id = ?"
-                " AND ie.doc_id = e.doc_id AND ie.evidence_start = e.evidence_start"
-                " AND ie.evidence_end = e.evidence_end AND ie.type = e.type)"
-            )
+            where.append(_IN_CAMPAIGN)
             params.append(f.campaign)
         if f.types:
             where.append(f"e.type IN ({', '.join('?' for _ in f.types)})")
@@ -1315,6 +1410,13 @@ _EVENT_SELECT = (
     " r.note, r.reviewer, r.reviewed_at, d.persons" + _EVENT_FROM + " WHERE "
 )
 _EVENT_COUNT = "SELECT count(*)" + _EVENT_FROM + " WHERE "
+# Whether event e belongs to one of a campaign's incidents (the campaign's id the parameter).
+_IN_CAMPAIGN = (
+    "EXISTS (SELECT 1 FROM incident_events ie JOIN campaign_incidents c"
+    " ON c.incident_id = ie.incident_id WHERE c.campaign_id = ?"
+    " AND ie.doc_id = e.doc_id AND ie.evidence_start = e.evidence_start"
+    " AND ie.evidence_end = e.evidence_end AND ie.type = e.type)"
+)
 # The fields events can be counted by (facets), and their columns.
 FACETS: dict[str, str] = {
     "type": "e.type", "modality": "e.modality", "admin1": "e.admin1", "admin2": "e.admin2",
@@ -1322,6 +1424,8 @@ FACETS: dict[str, str] = {
     "review": "coalesce(r.status, 'unreviewed')",
     "county": "e.admin1 || ':' || e.admin2",  # the gazetteer's id of the county
 }  # fmt: skip
+# The most values a facet lists.
+FACET_TOP = 500
 DEFAULT_FACETS = ("type", "modality", "admin1", "actor", "target", "outlet", "review")
 REVIEW_FILTERS = ("unreviewed", "reviewed", "accepted", "corrected", "rejected")
 _WORD = re.compile(r"[^\W_]+\*?")

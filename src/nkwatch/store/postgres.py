@@ -45,6 +45,7 @@ class PostgresStore(Store):
 
     def __init__(self, url: str, *, timeout: float = 30.0) -> None:
         self.location = redact(url)
+        self._url = url  # for a second connection (version_watch); never shown
         try:
             raw = psycopg.connect(
                 url,
@@ -127,9 +128,25 @@ class PostgresStore(Store):
     def _json_list(self, expression: str) -> str:
         return f"coalesce('[' || string_agg(to_json({expression})::text, ',') || ']', '[]')"
 
-    def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
+    def _fts_documents(self, words: str) -> tuple[str, list[Any]]:
         expression, params = tsquery(words)
-        return f"e.doc_id IN (SELECT id FROM documents WHERE fts @@ {expression})", params
+        return f"SELECT id FROM documents WHERE fts @@ {expression}", params
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[_Connection]:
+        """Run the block in one read-only transaction that sees one snapshot."""
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
+    def version_watch(self) -> _SnapshotWatch:
+        return _SnapshotWatch(self._url)
+
+    def _in_transaction(self) -> bool:
+        status = self.conn.raw.info.transaction_status
+        return bool(status != psycopg.pq.TransactionStatus.IDLE)
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Any:
         # A client cursor would hold the whole result in memory; a server-side one sends it
@@ -414,3 +431,19 @@ class _Parser:
             self.params.append(" <-> ".join(lexemes))
             return "to_tsquery('simple', ?)"
         raise QueryRefused(f"unexpected {value!r}")
+
+
+class _SnapshotWatch:
+    """The transaction snapshot of a connection of its own (``xmin:xmax:in-progress``): it
+    is the same only while no transaction has begun writing or ended, so equal snapshots
+    mean the same committed data. Usable from any thread (psycopg serialises)."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(url, autocommit=True, application_name="nkwatch-watch")
+
+    def version(self) -> str:
+        row = self.conn.execute("SELECT txid_current_snapshot()::text").fetchone()
+        return str(row[0]) if row else ""
+
+    def close(self) -> None:
+        self.conn.close()

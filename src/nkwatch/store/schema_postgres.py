@@ -307,6 +307,16 @@ MIGRATIONS: list[tuple[int, str]] = [
             FOR EACH ROW EXECUTE FUNCTION nkwatch_body_fixed();
         """,
     ),
+    (
+        11,
+        """
+        -- Report lists and counts (latest revisions only, newest first) read an index of the
+        -- current reports (see SQLite's migration 11; reports by URL were indexed already).
+        CREATE INDEX documents_current ON documents(published DESC NULLS LAST, id DESC)
+            WHERE superseded_by IS NULL;
+        CREATE INDEX documents_current_outlet ON documents(outlet) WHERE superseded_by IS NULL;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nkwatch.errors import SchemaVersionError, StoreError
 from nkwatch.store.base import (
     AnalysisRows,
@@ -128,8 +130,35 @@ class SQLiteStore(Store):
     def _json_list(self, expression: str) -> str:
         return f"json_group_array({expression})"
 
-    def _fts_filter(self, words: str) -> tuple[str, list[Any]]:
-        return "e.doc_id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)", [words]
+    def _fts_documents(self, words: str) -> tuple[str, list[Any]]:
+        return "SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?", [words]
+
+    @contextmanager
+    def read_transaction(self) -> Iterator[sqlite3.Connection]:
+        """Run the block in one read transaction (WAL: it sees one state of the file)."""
+        self.conn.execute("BEGIN")
+        try:
+            yield self.conn
+        finally:
+            self.conn.execute("COMMIT")
+
+    def _ids(self, sql: str, params: Sequence[Any]) -> np.ndarray:
+        # One text of all the ids: a row object per id costs three times the query (100,000
+        # matching reports: 22 ms against 73).
+        row = self.conn.execute(
+            f"WITH q(x) AS ({sql}) SELECT group_concat(x) FROM q", params
+        ).fetchone()
+        if not row[0]:
+            return np.zeros(0, dtype=np.int64)
+        return np.array(row[0].split(","), dtype=np.int64)
+
+    def version_watch(self) -> _DataVersion | None:
+        if self.location == ":memory:" or self.location.startswith("file:"):
+            return None
+        return _DataVersion(self.path)
+
+    def _in_transaction(self) -> bool:
+        return bool(self.conn.in_transaction)
 
     def _stream(self, sql: str, params: Sequence[Any]) -> Any:
         # Plain tuples: an export reads rows by position, and Row objects cost a copy each.
@@ -216,3 +245,17 @@ __all__ = [
     "fts_words",
     "place_row",
 ]
+
+
+class _DataVersion:
+    """SQLite's ``PRAGMA data_version`` on a connection of its own that never writes: it
+    changes whenever another connection commits. Usable from any thread, one at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+
+    def version(self) -> str:
+        return str(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        self.conn.close()

@@ -48,6 +48,7 @@ from nkwatch.errors import (
     SourceError,
 )
 from nkwatch.store.base import Store
+from nkwatch.store.event_index import EventIndex
 
 SESSION_COOKIE = "nkwatch_session"
 CSRF_COOKIE = "nkwatch_csrf"
@@ -59,19 +60,22 @@ _CSP = (
 
 
 class Stores:
-    """One store connection per thread, opened on first use."""
+    """One store connection per thread, opened on first use; all of them share the events
+    held in memory (``index``), when kept."""
 
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, *, index: bool = True) -> None:
         self.url = url
         self._local = threading.local()
         self._all: list[Store] = []
         self._lock = threading.Lock()
+        self.index = EventIndex(lambda: store_module.open(url)) if index else None
 
     def get(self) -> Store:
         """Return this thread's store."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = store_module.open(self.url)
+            store.event_index = self.index
             self._local.store = store
             with self._lock:
                 self._all.append(store)
@@ -86,6 +90,8 @@ class Stores:
                 with suppress(store.DatabaseError):
                     store.close()
             self._all.clear()
+        if self.index is not None:
+            self.index.close()
 
 
 def request_store(request: Request) -> Store:
@@ -186,13 +192,16 @@ def create_app(
     *,
     remote: bool = False,
     allowed_hosts: tuple[str, ...] | None = None,
+    event_index: bool = True,
 ) -> FastAPI:
     """Return the web app and API over the store at ``db`` (the default store when None).
 
     ``remote``: the app is reachable beyond loopback, so every request needs a token.
-    ``allowed_hosts``: Host header names accepted on loopback (default: loopback names)."""
+    ``allowed_hosts``: Host header names accepted on loopback (default: loopback names).
+    ``event_index``: keep the events' fields in memory for counts, facets and pages
+    (:mod:`nkwatch.store.event_index`); without it every answer is read from the database."""
     store_module.open(db).close()  # opened (and migrated) once now: a bad path fails at start
-    stores = Stores(db)
+    stores = Stores(db, index=event_index)
     auth = Auth(stores, remote=remote)
     app = FastAPI(
         title="nkwatch",
@@ -293,6 +302,8 @@ def create_app(
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    if app.state.stores.index is not None:
+        app.state.stores.index.current()  # starts reading the events in the background
     yield
     app.state.stores.close()
 
