@@ -155,24 +155,40 @@ def test_index_answers_as_the_database(filled: Store, db_url: str) -> None:
     assert sum(p.coercion for p in tone_series(filled)) > 5  # the series has cues to sum
 
 
-def test_a_change_is_seen_at_once_and_the_index_read_again(filled: Store, db_url: str) -> None:
+def test_a_review_is_taken_in_at_once_and_other_changes_read_again(
+    filled: Store, db_url: str
+) -> None:
     index = EventIndex(lambda: store_module.open(db_url))  # reads in the background
     filled.event_index = index
     try:
         first = index.wait()
-        assert first is not None and index.current() is first
+        assert first is not None and index.current(filled) is first
         unreviewed = filled.count_events(EventFilter(review="unreviewed"))
-        # Another connection (another worker of the web app) accepts an event.
+        # Another connection (another worker of the web app) reviews events: the snapshot
+        # takes the reviews in at once, without reading the events again.
         with store_module.open(db_url) as other:
-            event = other.events(EventFilter(review="unreviewed"), limit=1)[0]
-            other.review_event(event["id"], "accept", "bob")
-        # The snapshot is stale: the database answers, and a new snapshot is being read.
-        assert index.current() is None or index.current() is not first
-        assert filled.count_events(EventFilter(review="unreviewed")) == unreviewed - 1
+            for event in other.events(EventFilter(review="unreviewed"), limit=3):
+                other.review_event(event["id"], "reject", "bob")
+        assert filled.count_events(EventFilter(review="unreviewed")) == unreviewed - 3
+        assert index.reads == 1 and index.restamps == 1
+        rng = random.Random(5)
+        for where in _filters(rng, filled.campaigns()[0]["id"]):
+            filled.event_index = index
+            found = _answers(filled, where, 0)
+            filled.event_index = None
+            assert found == _answers(filled, where, 0), where
+        filled.event_index = index
+        # A report revised (its events no longer current): the events are read again, and
+        # until then the database answers.
+        total = filled.count_events()
+        doc_id = filled.events(limit=1)[0]["doc_id"]
+        gone = filled.count_events(EventFilter(doc_id=doc_id))
+        with store_module.open(db_url) as other, other.transaction():
+            other.conn.execute("UPDATE documents SET superseded_by = id WHERE id = ?", (doc_id,))
+        assert filled.count_events() == total - gone
         second = index.wait()
-        assert second is not None and second is not first
-        assert filled.count_events(EventFilter(review="unreviewed")) == unreviewed - 1
-        assert index.current() is second
+        assert second is not None and second is not first and index.reads == 2
+        assert index.current(filled) is second and filled.count_events() == total - gone
     finally:
         index.close()
 

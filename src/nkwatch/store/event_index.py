@@ -17,9 +17,12 @@ Freshness. A snapshot records the database's version when it was read: SQLite's
 ``PRAGMA data_version`` on a connection that never writes (it changes when any other
 connection commits), PostgreSQL's transaction snapshot (it changes when any transaction
 begins writing or ends). A snapshot is used only while the version is unchanged, so an answer
-never comes from data older than the database's. When it has changed, the caller answers
-from SQL and a new snapshot is read in a background thread; a review is thus seen at once, and
-the next requests are fast again once the snapshot is rebuilt (about 2 s at 500,000 events).
+never comes from data older than the database's. When the version has changed, the change
+counts kept by triggers (schema migration 12) tell whether the events changed: if not (a
+review, a report ingested, a campaign), the snapshot is carried to the new version at once,
+the reviews read again when they changed (milliseconds). If they did (an analysis, a revised
+report), the caller answers from SQL and a new snapshot is read in a background thread (6-8 s
+at 500,000 events on a small machine).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -48,7 +51,7 @@ log = logging.getLogger(__name__)
 EVENT_ORDER = "e.when_start IS NULL, e.when_start DESC, e.doc_id, e.evidence_start, e.id"
 # Categorical columns read per event, by the name filters and facets use.
 _COLUMNS = ("type", "modality", "admin1", "admin2", "actor", "target", "outlet", "review",
-            "county", "outlet_lower", "when_start", "when_end")  # fmt: skip
+            "when_start", "when_end")  # fmt: skip
 _READ_CHUNK = 20_000
 _MASKS = 16  # masks kept per snapshot (500,000 events: 0.5 MB each)
 
@@ -56,9 +59,8 @@ _MASKS = 16  # masks kept per snapshot (500,000 events: 0.5 MB each)
 def _load_sql(event_from: str) -> str:
     return (
         "SELECT e.id, e.doc_id, e.type, e.modality, e.admin1, e.admin2, e.actor, e.target,"
-        " d.outlet, r.status, e.admin1 || ':' || e.admin2, lower(d.outlet), e.when_start,"
-        " e.when_end, CASE WHEN e.geo_precision = 'point' AND e.lat IS NOT NULL"
-        " AND e.lon IS NOT NULL THEN 1 ELSE 0 END" + event_from +
+        " d.outlet, r.status, e.when_start, e.when_end, CASE WHEN e.geo_precision = 'point'"
+        " AND e.lat IS NOT NULL AND e.lon IS NOT NULL THEN 1 ELSE 0 END" + event_from +
         f" WHERE d.superseded_by IS NULL ORDER BY {EVENT_ORDER}"
     )  # fmt: skip
 
@@ -94,6 +96,8 @@ class Snapshot:
     ends: list[str]
     periods: dict[str, _Column]  # month / week of when_start, coded per event
     tone: _Tone  # the analysed reports' tone, for the tone series
+    changes: tuple[int, int]  # the database's change counts (events, reviews) when read
+    by_id: np.ndarray  # positions of the events in order of id
     seconds: float  # how long it took to read
     # The masks of the latest filters: a page asks for the events, their count and their
     # facets under one filter, and a full-text part is asked of the database once.
@@ -120,9 +124,12 @@ class Snapshot:
                     chunk = list(zip(*rows, strict=True))
                     ids.extend(chunk[0])
                     doc_ids.extend(chunk[1])
-                    point.extend(chunk[14])
+                    point.extend(chunk[-1])
                     for k, (seen, out) in enumerate(zip(tables, codes, strict=True)):
-                        out.extend([seen.setdefault(v, len(seen)) for v in chunk[k + 2]])
+                        values = chunk[k + 2]
+                        for v in set(values).difference(seen):
+                            seen[v] = len(seen)
+                        out.extend(map(seen.__getitem__, values))
             finally:
                 cursor.close()
             analyses = store.conn.execute(
@@ -130,6 +137,9 @@ class Snapshot:
                 " JOIN documents d ON d.id = a.doc_id"
                 " WHERE d.superseded_by IS NULL AND d.published IS NOT NULL ORDER BY a.doc_id"
             ).fetchall()
+            changes = store.change_counts()
+            outlets = tables[_COLUMNS.index("outlet")]
+            lowered = [None] + [store.lower(str(v)) for v in list(outlets)[1:]]
             week = store._week("w")
             labels = {
                 str(r[0]): (r[1], r[2])
@@ -142,6 +152,16 @@ class Snapshot:
             name: _Column(np.asarray(c, dtype=np.int32), list(t))
             for name, c, t in zip(_COLUMNS, codes, tables, strict=True)
         }
+        columns["outlet_lower"] = _derived(columns["outlet"], lowered)
+        admin1, admin2 = columns["admin1"], columns["admin2"]
+        # A county is "admin1:admin2" (NULL when either is), as the database writes it.
+        width = len(admin2.labels)
+        pairs = admin1.codes.astype(np.int64) * width + admin2.codes
+        pairs[(admin1.codes == 0) | (admin2.codes == 0)] = 0
+        distinct, inverse = np.unique(pairs, return_inverse=True)
+        names = [None if p == 0 else f"{admin1.labels[p // width]}:{admin2.labels[p % width]}"
+                 for p in distinct.tolist()]  # fmt: skip
+        columns["county"] = _derived(_Column(inverse.astype(np.int32), names), names)
         start, end = columns.pop("when_start"), columns.pop("when_end")
         starts = sorted(v for v in start.labels[1:])
         ends = sorted(v for v in end.labels[1:])
@@ -155,14 +175,39 @@ class Snapshot:
                        for v in start.labels[1:]], dtype=np.int32,
             )  # fmt: skip
             periods[name] = _Column(per_code[start.codes], list(found))
-        doc_array = np.asarray(doc_ids, dtype=np.int64)
+        doc_array, id_array = np.asarray(doc_ids, dtype=np.int64), np.asarray(ids, dtype=np.int64)
         tone = _Tone.read(analyses, doc_array, columns["admin1"])
         return cls(
-            version=version, ids=np.asarray(ids, dtype=np.int64), doc_ids=doc_array,
-            columns=columns, point=np.asarray(point, dtype=bool), start_rank=start_rank,
-            end_rank=end_rank, starts=starts, ends=ends, periods=periods, tone=tone,
-            seconds=time.perf_counter() - t0,
+            version=version, ids=id_array, doc_ids=doc_array, columns=columns,
+            point=np.asarray(point, dtype=bool), start_rank=start_rank, end_rank=end_rank,
+            starts=starts, ends=ends, periods=periods, tone=tone, changes=changes,
+            by_id=np.argsort(id_array, kind="stable"), seconds=time.perf_counter() - t0,
         )  # fmt: skip
+
+    def restamped(self, store: Store, version: str, changes: tuple[int, int]) -> Snapshot:
+        """Return this snapshot at a later ``version`` of a database whose events have not
+        changed since it was read (``changes`` says so): the reviews read again when they
+        have changed, the remembered filters dropped (a campaign, a report's words may have
+        changed)."""
+        columns = self.columns
+        if changes[1] != self.changes[1]:
+            columns = {**columns, "review": self._reviews(store)}
+        return replace(self, version=version, columns=columns, changes=changes,
+                       _masks=OrderedDict())  # fmt: skip
+
+    def _reviews(self, store: Store) -> _Column:
+        """Return the review column read anew (the reviews are few: people write them)."""
+        rows = store.reviewed_events()
+        codes = np.zeros(len(self.ids), dtype=np.int32)
+        seen: dict[Any, int] = {None: 0}
+        if rows:
+            ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+            status = np.asarray([seen.setdefault(r[1], len(seen)) for r in rows], dtype=np.int32)
+            sorted_ids = self.ids[self.by_id]
+            at = np.minimum(np.searchsorted(sorted_ids, ids), max(len(sorted_ids) - 1, 0))
+            found = (sorted_ids[at] == ids) if len(sorted_ids) else np.zeros(len(ids), bool)
+            codes[self.by_id[at[found]]] = status[found]
+        return _Column(codes, list(seen))
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -302,7 +347,7 @@ class _Tone:
         tones: dict[Any, int] = {None: 0}
         month_code, tone_code, inducement, coercion, published_rank = [], [], [], [], []
         for _, day, tone, evidence in analyses:
-            cues = json.loads(evidence or "{}")
+            cues = json.loads(evidence) if evidence and evidence != "{}" else {}
             month_code.append(months.setdefault(str(day)[:7], len(months)))
             tone_code.append(tones.setdefault(tone, len(tones)))
             inducement.append(len(cues.get("inducement") or []))
@@ -358,6 +403,13 @@ class _Tone:
         return rows
 
 
+def _derived(column: _Column, values: list[Any]) -> _Column:
+    """Return the column of ``values[code]`` for each of ``column``'s codes, coded anew."""
+    seen: dict[Any, int] = {None: 0}
+    lookup = np.asarray([seen.setdefault(v, len(seen)) for v in values], dtype=np.int32)
+    return _Column(lookup[column.codes], list(seen))
+
+
 def _ranks(column: _Column, ordered: list[str], null: int) -> np.ndarray:
     """Return each event's rank of its value in ``ordered`` (``null`` for NULL)."""
     rank = {v: i for i, v in enumerate(ordered)}
@@ -382,7 +434,8 @@ class EventIndex:
         self._failed: str | None = None  # the version a read failed at: not tried again
         self._watch: VersionWatch | None = None
         self._unwatched = False  # the database cannot be watched: never used
-        self.reads = 0
+        self.reads = 0  # snapshots read whole
+        self.restamps = 0  # snapshots carried to a later version (reviews read again)
 
     def _version(self) -> str | None:
         with self._lock:
@@ -398,9 +451,11 @@ class EventIndex:
                     self._unwatched = True
             return None if self._watch is None else self._watch.version()
 
-    def current(self) -> Snapshot | None:
+    def current(self, store: Store | None = None) -> Snapshot | None:
         """Return the snapshot if it holds the database's present events, else None (and a
-        new one is being read)."""
+        new one is being read). With ``store`` (a connection of the caller's, outside any
+        transaction), a change that left the events as they were (a review, a report
+        ingested) is taken in at once."""
         try:
             version = self._version()
         except Exception as exc:
@@ -411,6 +466,13 @@ class EventIndex:
         snapshot = self._snapshot
         if snapshot is not None and snapshot.version == version:
             return snapshot
+        if snapshot is not None and store is not None:
+            changes = store.change_counts()  # read after the version: never older than it
+            if changes[0] == snapshot.changes[0]:
+                snapshot = snapshot.restamped(store, version, changes)
+                self._snapshot = snapshot
+                self.restamps += 1
+                return snapshot
         if self._background:
             self._start(version)
             return None

@@ -362,6 +362,56 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX documents_url ON documents(url);
         """,
     ),
+    (
+        12,
+        """
+        -- How many changes were made to what a long-running reader keeps of the events in
+        -- memory (store.event_index): 'events' counts changes to events, to the reports they
+        -- belong to (revision, outlet, date) and to analyses (tone); 'reviews' to reviews. A
+        -- reader whose events count is unchanged takes a review in by reading the reviews
+        -- again (milliseconds) instead of every event (seconds at 500,000). Reports stored by
+        -- ingest count nothing: they have no events yet.
+        CREATE TABLE change_counts (
+            kind TEXT PRIMARY KEY,
+            n INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO change_counts (kind, n) VALUES ('events', 0), ('reviews', 0);
+        CREATE TRIGGER change_events_insert AFTER INSERT ON events BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_events_update AFTER UPDATE ON events BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_events_delete AFTER DELETE ON events BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_documents_update
+            AFTER UPDATE OF superseded_by, outlet, published ON documents BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_documents_delete AFTER DELETE ON documents BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_analyses_insert AFTER INSERT ON analyses BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_analyses_update AFTER UPDATE ON analyses BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_analyses_delete AFTER DELETE ON analyses BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'events';
+        END;
+        CREATE TRIGGER change_reviews_insert AFTER INSERT ON reviews BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'reviews';
+        END;
+        CREATE TRIGGER change_reviews_update AFTER UPDATE ON reviews BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'reviews';
+        END;
+        CREATE TRIGGER change_reviews_delete AFTER DELETE ON reviews BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = 'reviews';
+        END;
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

@@ -317,6 +317,32 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX documents_current_outlet ON documents(outlet) WHERE superseded_by IS NULL;
         """,
     ),
+    (
+        12,
+        """
+        -- Changes to what the event index keeps in memory, counted per statement (see
+        -- SQLite's migration 12).
+        CREATE TABLE change_counts (
+            kind TEXT PRIMARY KEY,
+            n BIGINT NOT NULL
+        );
+        INSERT INTO change_counts (kind, n) VALUES ('events', 0), ('reviews', 0);
+        CREATE FUNCTION nkwatch_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE change_counts SET n = n + 1 WHERE kind = TG_ARGV[0];
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER change_events AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON events
+            FOR EACH STATEMENT EXECUTE FUNCTION nkwatch_count_change('events');
+        CREATE TRIGGER change_documents
+            AFTER UPDATE OF superseded_by, outlet, published OR DELETE OR TRUNCATE ON documents
+            FOR EACH STATEMENT EXECUTE FUNCTION nkwatch_count_change('events');
+        CREATE TRIGGER change_analyses AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON analyses
+            FOR EACH STATEMENT EXECUTE FUNCTION nkwatch_count_change('events');
+        CREATE TRIGGER change_reviews AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON reviews
+            FOR EACH STATEMENT EXECUTE FUNCTION nkwatch_count_change('reviews');
+        """,
+    ),
 ]
 
 LATEST_VERSION = MIGRATIONS[-1][0]

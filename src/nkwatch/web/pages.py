@@ -12,6 +12,7 @@ import secrets
 from functools import partial
 from importlib import resources
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi import Path as FastAPIPath
@@ -297,10 +298,15 @@ def map_page(
     where = filters.to_filter(store)
     counts = unit_counts(store, where, level)
 
+    # Every unit's link keeps the filters with its own place: the rest of the query is the
+    # same for all of them (some 200 counties).
+    rest = filters.query_string(admin1=None, admin2=None)
+
     def href(shape: svg.Shape) -> str:
-        if shape.level == "admin1":
-            return "/events?" + filters.query_string(admin1=shape.admin1, admin2=None)
-        return "/events?" + filters.query_string(admin1=shape.admin1, admin2=shape.admin2)
+        place = [("admin1", shape.admin1)]
+        if shape.level == "admin2":
+            place.append(("admin2", shape.admin2 or ""))
+        return "/events?" + "&".join(q for q in (urlencode(place), rest) if q)
 
     chart = svg.map_svg(counts, level=level, href=href, selected=filters.admin1,
                         points=store.event_points(where))  # fmt: skip
