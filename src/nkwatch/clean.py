@@ -155,7 +155,9 @@ def clean_text(
     longest = max(rule.max_words for rule in rules.rules)
     for i, (start, line) in enumerate(lines):
         reason = None
-        words = len(line.split())
+        # Words counted up to one past the longest rule's limit: a paragraph of reporting is
+        # known to be one without splitting all of it.
+        words = len(line.split(None, longest))
         if words > longest:
             keep.append((start, line))  # a paragraph of reporting: no rule can apply
             continue

@@ -311,7 +311,10 @@ MIGRATIONS: list[tuple[int, str]] = [
         11,
         """
         -- Report lists and counts (latest revisions only, newest first) read an index of the
-        -- current reports (see SQLite's migration 11; reports by URL were indexed already).
+        -- current reports, in place of every revision's date and outlet (see SQLite's
+        -- migration 11; reports by URL were indexed already).
+        DROP INDEX documents_published;
+        DROP INDEX documents_outlet;
         CREATE INDEX documents_current ON documents(published DESC NULLS LAST, id DESC)
             WHERE superseded_by IS NULL;
         CREATE INDEX documents_current_outlet ON documents(outlet) WHERE superseded_by IS NULL;
