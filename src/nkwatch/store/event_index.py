@@ -3,11 +3,12 @@ app): counts, facets, periods, map points and pages of events answered without a
 events table.
 
 A count by type over 500,000 events joined to their reports and reviews is a scan of the
-table, 0.3-3.5 s in SQLite (benchmarks/web.py --no-index) however it is indexed, because
-every filter combines with every facet. Here each field is a column of small integers (a code per distinct value, 0 for NULL),
-so a filter is a boolean mask over the events and a facet one ``bincount`` of the masked
-codes: milliseconds. Pages of events are positions in the listing order (the order the rows
-were read in), so a deep page costs no more than the first.
+table, 0.3-3.5 s in SQLite (``benchmarks/web.py --no-index``) however it is indexed,
+because every filter combines with every facet. Here each field is a column of small
+integers (a code per distinct value, 0 for NULL), so a filter is a boolean mask over the
+events and a facet one ``bincount`` of the masked codes: milliseconds. Pages of events are
+positions in the listing order (the order the rows were read in), so a deep page costs no
+more than the first.
 
 What stays in the database: the rows themselves (a page's events are read by id, with their
 redaction), full-text matching and campaigns (asked of the database, then intersected), and a
