@@ -374,12 +374,12 @@ class Store(ReviewMixin, IncidentMixin):
                 text_blob,
                 cleaned.body,
                 json.dumps([[s.body_start, s.text_start, s.length] for s in cleaned.segments]),
-                json.dumps(cleaned.removed, ensure_ascii=False),
+                _ENCODE_JSON(cleaned.removed),
                 item.content_hash,
                 revision,
                 None if row is None else row["id"],
                 item.minhash,
-                json.dumps(doc.extra, ensure_ascii=False, default=str),
+                _ENCODE_EXTRA(doc.extra),
                 _now(),
                 hangul.grams(doc.title, cleaned.body),
                 _json_or_none(privacy.spans(doc.title, cleaned.body)),
@@ -1247,7 +1247,7 @@ def _row_id(text: str) -> bool:
 
 
 def _json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _ENCODE_JSON(value)
 
 
 def _row_to_document(row: Any) -> StoredDocument:
@@ -1390,6 +1390,7 @@ _EXPORT_ALSO = 23  # the position of `also` in an export row (evidence, start, e
 _EXPORT_TITLE = 28  # the position of the report's title
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; an export encodes per event.
 _ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE_EXTRA = json.JSONEncoder(ensure_ascii=False, default=str).encode  # any metadata value
 
 
 def _candidates_sql(bands: int) -> str:
