@@ -140,6 +140,20 @@ def test_minhash_matches_datasketch() -> None:
     assert (neardup.minhash_values(hashes) == reference.hashvalues).all()
 
 
+def test_reports_signed_together_are_signed_as_one_by_one() -> None:
+    from nkwatch.store import neardup
+
+    texts = [REPORT, "", "  \t\n", "one", "two words", "three word text", SYNDICATED,
+             "혜산시 보위부 단속 강화", "Émile  \x01 École", OTHER * 3]  # fmt: skip
+    for group in (texts, texts[::-1], texts[:1], [""], texts * 5):  # several groups of 32
+        for text, grouped in zip(group, neardup.signatures(group), strict=True):
+            alone = neardup.signature(text)
+            assert (alone is None) == (grouped is None), text
+            if alone is not None and grouped is not None:
+                assert alone.to_bytes() == grouped.to_bytes(), text
+                assert alone.band_keys == grouped.band_keys, text
+
+
 def test_a_report_the_database_refuses_is_skipped_alone(
     store: Store, write: Callable[..., Path]
 ) -> None:

@@ -276,7 +276,8 @@ class Store(ReviewMixin, IncidentMixin):
         links found with the old signatures stay."""
         self.conn.execute("DELETE FROM minhash_bands")
         for rows in self._document_chunks():
-            signed = [(int(r[0]), neardup.signature(r[2])) for r in rows]
+            signatures = neardup.signatures([r[2] for r in rows])  # read twice below: a list
+            signed = list(zip([int(r[0]) for r in rows], signatures, strict=True))
             self.conn.executemany(
                 "UPDATE documents SET minhash = ? WHERE id = ?",
                 [(sig.to_bytes() if sig else None, doc_id) for doc_id, sig in signed],
@@ -401,13 +402,22 @@ class Store(ReviewMixin, IncidentMixin):
         if item.minhash is None or not item.band_keys:
             return []
         limit = neardup.MAX_CANDIDATES
-        candidates = self.conn.execute(
-            _CANDIDATES.get(len(item.band_keys)) or _candidates_sql(len(item.band_keys)),
-            (*[v for k in item.band_keys for v in (k, limit)], key, limit),
-        ).fetchall()
+        members = {
+            r[0]
+            for r in self.conn.execute(
+                _CANDIDATES.get(len(item.band_keys)) or _candidates_sql(len(item.band_keys)),
+                [v for k in item.band_keys for v in (k, limit)],
+            ).fetchall()
+        }
         self._insert_bands([(k, doc_id) for k in item.band_keys])
-        if not candidates:
+        if not members:  # most reports: no band shared with any other
             return []
+        marks = ", ".join("?" for _ in members)
+        candidates = self.conn.execute(
+            f"SELECT id, minhash FROM documents WHERE id IN ({marks}) AND doc_key != ?"
+            " AND superseded_by IS NULL ORDER BY id DESC LIMIT ?",
+            (*members, key, limit),
+        ).fetchall()
         mine = neardup.Signature.from_bytes(item.minhash)
         found = []
         for cand in candidates:
@@ -1394,28 +1404,23 @@ _ENCODE_EXTRA = json.JSONEncoder(ensure_ascii=False, default=str).encode  # any 
 
 
 def _candidates_sql(bands: int) -> str:
-    """Return the query of a new report's near-duplicate candidates: the most recent reports
-    sharing one of its ``bands`` band keys (parameters: each key with its limit, then the
-    report's doc_key and the overall limit).
+    """Return the query of the reports that share a band with a new report: each of its
+    ``bands`` band keys read newest first up to a limit (parameters: each key, then its
+    limit). The most recent of them that are current and not the report's own earlier
+    versions are its near-duplicate candidates (Store._link_near_duplicates).
 
-    Each band is read newest first up to the limit (an index range of the primary key), so a
-    report syndicated thousands of times, or a corpus of template-made reports, costs each new
-    copy a bounded lookup, not one that grows with the store. The most recent reports of all
-    bands together are among the most recent of their own band, so the candidates are the
-    same as a lookup of every band member's, unless a band's most recent members are old
-    revisions or the report's own earlier versions (left out after the lookup).
-    The band lookups come first, then the few reports they name: a planner that walks the
-    reports newest first looking for band members is far slower."""
+    Each band is an index range of the primary key, read up to the limit, so a report
+    syndicated thousands of times, or a corpus of template-made reports, costs each new copy a
+    bounded lookup, not one that grows with the store. The most recent reports of all bands
+    together are among the most recent of their own band, so the candidates are the same as a
+    lookup of every band member's, unless a band's most recent members are old revisions or
+    the report's own earlier versions (left out after the lookup). Most reports share no band:
+    the lookup then ends here, without reading any report."""
     one = (
         "SELECT doc_id FROM (SELECT doc_id FROM minhash_bands WHERE band_key = ?"
         " ORDER BY doc_id DESC LIMIT ?) AS b{i}"
     )
-    union = " UNION ".join(one.format(i=i) for i in range(bands))
-    sql = (
-        f"WITH c AS MATERIALIZED ({union}) SELECT d.id, d.minhash FROM c"
-        " JOIN documents d ON d.id = c.doc_id"
-        " WHERE d.doc_key != ? AND d.superseded_by IS NULL ORDER BY d.id DESC LIMIT ?"
-    )
+    sql = " UNION ALL ".join(one.format(i=i) for i in range(bands))
     if len(_CANDIDATES) < 64:
         _CANDIDATES[bands] = sql
     return sql
