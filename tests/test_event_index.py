@@ -219,3 +219,24 @@ def test_unknown_facet_is_a_query_error(filled: Store) -> None:
 
     with pytest.raises(QueryError, match="unknown facet"):
         filled.event_facets(None, ["colour"])
+
+
+def test_long_pages_and_bad_filters_are_answered_as_the_database_does(
+    filled: Store, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nkwatch.errors import QueryError
+    from nkwatch.store import base
+
+    expected = [e["id"] for e in filled.events(limit=500)]
+    monkeypatch.setattr(base, "_MAX_PARAMS", 7)  # a page's events read in many pieces
+    index = EventIndex(lambda: store_module.open(db_url), background=False)
+    filled.event_index = index
+    try:
+        assert [e["id"] for e in filled.events(limit=500)] == expected
+        assert index.reads == 1
+        with pytest.raises(QueryError, match="unknown review filter"):
+            filled.count_events(EventFilter(review="maybe"))
+        with pytest.raises(QueryError, match="unknown period"):
+            filled.event_periods(None, by="year")
+    finally:
+        index.close()

@@ -762,7 +762,12 @@ class Store(ReviewMixin, IncidentMixin):
         """Return the event index's snapshot when it can answer ``where`` now: one report's
         events are better read through the database's index, and a connection inside a
         transaction must see its own changes."""
-        if self.event_index is None or where.doc_id is not None or self._in_transaction():
+        if (
+            self.event_index is None
+            or where.doc_id is not None
+            or where.review not in (None, *REVIEW_FILTERS)  # refused by _event_filter
+            or self._in_transaction()
+        ):
             return None
         return self.event_index.current(self)
 
@@ -790,12 +795,11 @@ class Store(ReviewMixin, IncidentMixin):
 
     def _events_by_id(self, ids: list[int]) -> list[Any]:
         """Return the event rows (as :meth:`events` reads them) of ``ids``, in that order."""
-        if not ids:
-            return []
-        marks = ", ".join("?" for _ in ids)
-        found = {r["id"]: r for r in self.conn.execute(
-            _EVENT_SELECT + f"e.id IN ({marks})", ids
-        ).fetchall()}  # fmt: skip
+        found: dict[int, Any] = {}
+        for chunk in _chunks(ids, _MAX_PARAMS):
+            marks = ", ".join("?" for _ in chunk)
+            for r in self.conn.execute(_EVENT_SELECT + f"e.id IN ({marks})", chunk).fetchall():
+                found[r["id"]] = r
         return [found[i] for i in ids if i in found]
 
     def matching_documents(self, query: str) -> np.ndarray:
