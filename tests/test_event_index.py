@@ -240,3 +240,16 @@ def test_long_pages_and_bad_filters_are_answered_as_the_database_does(
             filled.event_periods(None, by="year")
     finally:
         index.close()
+
+
+def test_an_empty_store_is_indexed(store: Store, db_url: str) -> None:
+    index = EventIndex(lambda: store_module.open(db_url), background=False)
+    store.event_index = index
+    try:
+        assert index.wait() is not None
+        assert store.count_events() == 0 and store.events() == []
+        assert store.event_facets()["type"] == [] and store.event_periods() == []
+        assert store.event_points() == [] and tone_series(store) == []
+        assert index.reads == 1
+    finally:
+        index.close()

@@ -114,23 +114,26 @@ class Snapshot:
         """Read the current events of ``store`` (in one read transaction)."""
         t0 = time.perf_counter()
         tables: list[dict[Any, int]] = [{None: 0} for _ in _COLUMNS]
-        codes: list[list[int]] = [[] for _ in _COLUMNS]
-        ids: list[int] = []
-        doc_ids: list[int] = []
-        point: list[int] = []
+        # Arrays per chunk read, joined at the end: lists of Python ints would take ten times
+        # the memory while reading.
+        codes: list[list[np.ndarray]] = [[] for _ in _COLUMNS]
+        ids: list[np.ndarray] = []
+        doc_ids: list[np.ndarray] = []
+        point: list[np.ndarray] = []
         with store.read_transaction():
             cursor = store._stream(_load_sql(event_from), ())
             try:
                 while rows := cursor.fetchmany(_READ_CHUNK):
                     chunk = list(zip(*rows, strict=True))
-                    ids.extend(chunk[0])
-                    doc_ids.extend(chunk[1])
-                    point.extend(chunk[-1])
+                    n = len(rows)
+                    ids.append(np.fromiter(chunk[0], dtype=np.int64, count=n))
+                    doc_ids.append(np.fromiter(chunk[1], dtype=np.int64, count=n))
+                    point.append(np.fromiter(chunk[-1], dtype=bool, count=n))
                     for k, (seen, out) in enumerate(zip(tables, codes, strict=True)):
                         values = chunk[k + 2]
                         for v in set(values).difference(seen):
                             seen[v] = len(seen)
-                        out.extend(map(seen.__getitem__, values))
+                        out.append(np.fromiter(map(seen.__getitem__, values), np.int32, n))
             finally:
                 cursor.close()
             analyses = store.conn.execute(
@@ -150,7 +153,7 @@ class Snapshot:
                 ).fetchall()
             }  # fmt: skip
         columns = {
-            name: _Column(np.asarray(c, dtype=np.int32), list(t))
+            name: _Column(_joined(c, np.int32), list(t))
             for name, c, t in zip(_COLUMNS, codes, tables, strict=True)
         }
         columns["outlet_lower"] = _derived(columns["outlet"], lowered)
@@ -176,11 +179,11 @@ class Snapshot:
                        for v in start.labels[1:]], dtype=np.int32,
             )  # fmt: skip
             periods[name] = _Column(per_code[start.codes], list(found))
-        doc_array, id_array = np.asarray(doc_ids, dtype=np.int64), np.asarray(ids, dtype=np.int64)
+        doc_array, id_array = _joined(doc_ids, np.int64), _joined(ids, np.int64)
         tone = _Tone.read(analyses, doc_array, columns["admin1"])
         return cls(
             version=version, ids=id_array, doc_ids=doc_array, columns=columns,
-            point=np.asarray(point, dtype=bool), start_rank=start_rank, end_rank=end_rank,
+            point=_joined(point, bool), start_rank=start_rank, end_rank=end_rank,
             starts=starts, ends=ends, periods=periods, tone=tone, changes=changes,
             by_id=np.argsort(id_array, kind="stable"), seconds=time.perf_counter() - t0,
         )  # fmt: skip
@@ -402,6 +405,11 @@ class _Tone:
             ))  # fmt: skip
         rows.sort(key=lambda r: (r[0], r[1]))
         return rows
+
+
+def _joined(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """Return the chunks of one column as one array (empty when no event was read)."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
 def _derived(column: _Column, values: list[Any]) -> _Column:
