@@ -458,8 +458,9 @@ class Store(ReviewMixin, IncidentMixin):
     def resolve_id(self, ref: str | int) -> int:
         """Return the internal id of a report named by its external id, URL or internal id.
 
-        An external id wins over an internal one of the same spelling; ``#12`` always means
-        internal id 12. Of several revisions, the latest is returned.
+        An external id wins over an internal one of the same spelling; ``#12``, or the number
+        12 (not the text), always means internal id 12. Of several revisions, the latest is
+        returned.
         """
         if isinstance(ref, int):  # an internal id, as the store itself hands them out
             found = self.conn.execute("SELECT id FROM documents WHERE id = ?", (ref,)).fetchone()
@@ -793,12 +794,14 @@ class Store(ReviewMixin, IncidentMixin):
         long-running reader's, see :mod:`nkwatch.store.event_index`), else None."""
         return self._snapshot(EventFilter())
 
-    def _events_by_id(self, ids: list[int]) -> list[Any]:
-        """Return the event rows (as :meth:`events` reads them) of ``ids``, in that order."""
+    def _events_by_id(self, ids: list[int], select: str | None = None) -> list[Any]:
+        """Return the event rows of ``ids`` in that order, as ``select`` (a query up to its
+        WHERE, of events ``e`` with their ``id``) reads them: by default as :meth:`events`."""
         found: dict[int, Any] = {}
         for chunk in _chunks(ids, _MAX_PARAMS):
             marks = ", ".join("?" for _ in chunk)
-            for r in self.conn.execute(_EVENT_SELECT + f"e.id IN ({marks})", chunk).fetchall():
+            sql = (select or _EVENT_SELECT) + f"e.id IN ({marks})"
+            for r in self.conn.execute(sql, chunk).fetchall():
                 found[r["id"]] = r
         return [found[i] for i in ids if i in found]
 
@@ -922,13 +925,10 @@ class Store(ReviewMixin, IncidentMixin):
         where = where or EventFilter()
         snapshot = self._snapshot(where)
         if snapshot is not None:
-            ids = snapshot.points(snapshot.mask(self, where), limit)
-            marks = ", ".join("?" for _ in ids)
-            found = {r["id"]: r for r in self.conn.execute(
-                f"SELECT e.id, e.lat, e.lon, e.type, e.place FROM events e WHERE e.id IN ({marks})",
-                ids,
-            ).fetchall()} if ids else {}  # fmt: skip
-            rows = [found[i] for i in ids if i in found]
+            rows = self._events_by_id(
+                snapshot.points(snapshot.mask(self, where), limit),
+                "SELECT e.id, e.lat, e.lon, e.type, e.place FROM events e WHERE ",
+            )
         else:
             sql, params = self._event_filter(where)
             rows = self.conn.execute(
