@@ -439,7 +439,9 @@ class _SnapshotWatch:
     mean the same committed data. Usable from any thread (psycopg serialises)."""
 
     def __init__(self, url: str) -> None:
-        self.conn = psycopg.connect(url, autocommit=True, application_name="nkwatch-watch")
+        self.conn = psycopg.connect(
+            url, autocommit=True, application_name="nkwatch-watch", connect_timeout=30
+        )
 
     def version(self) -> str:
         row = self.conn.execute("SELECT txid_current_snapshot()::text").fetchone()

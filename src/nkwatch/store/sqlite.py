@@ -252,7 +252,9 @@ class _DataVersion:
     changes whenever another connection commits. Usable from any thread, one at a time."""
 
     def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self.conn = sqlite3.connect(
+            str(path), timeout=30.0, isolation_level=None, check_same_thread=False
+        )
 
     def version(self) -> str:
         return str(self.conn.execute("PRAGMA data_version").fetchone()[0])
