@@ -83,10 +83,12 @@ def _word_hashes(text: str) -> np.ndarray:
     """Return a 32-bit hash of each word of ``text`` lower-cased, in order. Words are runs of
     bytes above 32 (white space and control characters separate them), punctuation attached:
     copies of one report punctuate alike."""
-    data = text.lower().encode("utf-8")
+    return _hash_words(text.lower().encode("utf-8"))[0]
+
+
+def _hash_words(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Return the 32-bit hash of each word of ``data`` (UTF-8) and where each word starts."""
     n = len(data)
-    if not n:
-        return np.zeros(0, dtype=np.uint32)
     codes = np.frombuffer(data, dtype=np.uint8)
     inside = np.zeros(n + 2, dtype=np.int8)  # padded so that every word has both edges
     np.greater(codes, 32, out=inside[1 : n + 1].view(bool))
@@ -97,7 +99,7 @@ def _word_hashes(text: str) -> np.ndarray:
     np.cumsum(codes * powers[:n], dtype=np.uint64, out=prefix[1:])
     sums = (prefix[ends] - prefix[starts]) * inverses[starts]
     folded: np.ndarray = (sums ^ (sums >> np.uint64(32))).astype(np.uint32)
-    return folded
+    return folded, starts
 
 
 def _shingles(text: str) -> np.ndarray:
@@ -133,17 +135,7 @@ def minhash_values(hashes: np.ndarray) -> np.ndarray:
     then ``a*h + b`` modulo 2^32, then the minimum per permutation), vectorised over the whole
     document at once instead of one Python call per shingle. A test pins it to datasketch.
     """
-    a, b = _permutations()
-    hv = hashes.astype(np.uint32)  # a copy: mixed in place below
-    hv ^= hv >> np.uint32(16)
-    hv *= np.uint32(0x85EBCA6B)
-    hv ^= hv >> np.uint32(13)
-    hv *= np.uint32(0xC2B2AE35)
-    hv ^= hv >> np.uint32(16)
-    # One row per permutation, so that each row's minimum is one contiguous reduction.
-    products = np.multiply.outer(a, hv)
-    products += b[:, None]
-    values: np.ndarray = products.min(axis=1)
+    values: np.ndarray = _minhash_rows(hashes, np.zeros(1, dtype=np.intp))[0]
     return values
 
 
@@ -155,13 +147,7 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 
 def band_keys(values: np.ndarray) -> tuple[int, ...]:
     """Return the LSH key of each band of a signature (signed 64-bit, as databases store)."""
-    rows = values.astype(np.uint64).reshape(BANDS, ROWS)
-    keys = _BAND_SEEDS.copy()
-    for row in range(ROWS):
-        keys ^= rows[:, row]
-        keys *= _MIX
-        keys ^= keys >> np.uint64(33)
-    return tuple(keys.view(np.int64).tolist())
+    return tuple(_band_keys_rows(values.reshape(1, NUM_PERM))[0].tolist())
 
 
 def signature(text: str) -> Signature | None:
@@ -233,33 +219,25 @@ def _signatures(texts: Sequence[str]) -> list[Signature | None]:
 def _word_hashes_of(data: bytes, parts: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray] | None:
     """Return the 32-bit hash of each word of ``data`` (as :func:`_word_hashes`) and the
     index of the part (of ``parts``, joined by one space into ``data``) it lies in."""
-    n = len(data)
-    codes = np.frombuffer(data, dtype=np.uint8)
-    inside = np.zeros(n + 2, dtype=np.int8)
-    np.greater(codes, 32, out=inside[1 : n + 1].view(bool))
-    edges = np.flatnonzero(np.diff(inside))
-    if not len(edges):
+    h, starts = _hash_words(data)
+    if not len(h):
         return None
-    starts, ends = edges[0::2], edges[1::2]
-    powers, inverses = _powers(n)
-    prefix = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(codes * powers[:n], dtype=np.uint64, out=prefix[1:])
-    sums = (prefix[ends] - prefix[starts]) * inverses[starts]
-    h = (sums ^ (sums >> np.uint64(32))).astype(np.uint32)
     bounds = np.cumsum([len(p) + 1 for p in parts])  # where each part's separator stands
     owner = np.searchsorted(bounds, starts, side="right")
     return h, owner
 
 
 def _minhash_rows(hashes: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Return :func:`minhash_values` of each run of ``hashes`` beginning at ``starts``."""
+    """Return :func:`minhash_values` of each run of ``hashes`` beginning at ``starts``, one
+    row each."""
     a, b = _permutations()
-    hv = hashes.astype(np.uint32)
+    hv = hashes.astype(np.uint32)  # a copy: mixed in place below (MurmurHash3's finaliser)
     hv ^= hv >> np.uint32(16)
     hv *= np.uint32(0x85EBCA6B)
     hv ^= hv >> np.uint32(13)
     hv *= np.uint32(0xC2B2AE35)
     hv ^= hv >> np.uint32(16)
+    # One row per permutation, so that each run's minimum is a contiguous reduction.
     products = np.multiply.outer(a, hv)
     products += b[:, None]
     rows: np.ndarray = np.minimum.reduceat(products, starts, axis=1).T
