@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -91,6 +92,18 @@ def filled(db_url: str) -> Iterator[Store]:
     s.close()
 
 
+@contextmanager
+def _indexed(store: Store, db_url: str, *, background: bool = False) -> Iterator[EventIndex]:
+    """Give ``store`` an event index of its database (read when asked, unless
+    ``background``), closed afterwards."""
+    index = EventIndex(lambda: store_module.open(db_url), background=background)
+    store.event_index = index
+    try:
+        yield index
+    finally:
+        index.close()
+
+
 def _filters(rng: random.Random, campaign: int) -> Iterator[EventFilter]:
     yield EventFilter()
     for _ in range(60):
@@ -133,12 +146,11 @@ def _answers(store: Store, where: EventFilter, offset: int) -> dict[str, Any]:
 
 
 def test_index_answers_as_the_database(filled: Store, db_url: str) -> None:
-    index = EventIndex(lambda: store_module.open(db_url), background=False)
     campaign = filled.campaigns()[0]["id"]
     assert len(filled.campaign_events(campaign)) > 0, "the campaign holds events"
     rng = random.Random(11)
     checked = 0
-    try:
+    with _indexed(filled, db_url) as index:
         for where in _filters(rng, campaign):
             offset = rng.choice([0, 0, 3, 20])
             filled.event_index = None
@@ -147,8 +159,6 @@ def test_index_answers_as_the_database(filled: Store, db_url: str) -> None:
             assert index.current() is not None  # the index, not the database, answers next
             assert _answers(filled, where, offset) == expected, where
             checked += expected["count"] > 0
-    finally:
-        index.close()
     assert index.reads == 1  # one snapshot served every query: nothing changed
     assert checked > 20  # most filters select some events
     assert filled.count_events() > 60
@@ -158,9 +168,7 @@ def test_index_answers_as_the_database(filled: Store, db_url: str) -> None:
 def test_a_review_is_taken_in_at_once_and_other_changes_read_again(
     filled: Store, db_url: str
 ) -> None:
-    index = EventIndex(lambda: store_module.open(db_url))  # reads in the background
-    filled.event_index = index
-    try:
+    with _indexed(filled, db_url, background=True) as index:
         first = index.wait()
         assert first is not None and index.current(filled) is first
         unreviewed = filled.count_events(EventFilter(review="unreviewed"))
@@ -189,21 +197,15 @@ def test_a_review_is_taken_in_at_once_and_other_changes_read_again(
         second = index.wait()
         assert second is not None and second is not first and index.reads == 2
         assert index.current(filled) is second and filled.count_events() == total - gone
-    finally:
-        index.close()
 
 
 def test_own_transaction_is_answered_by_the_database(filled: Store, db_url: str) -> None:
-    index = EventIndex(lambda: store_module.open(db_url), background=False)
-    filled.event_index = index
-    try:
+    with _indexed(filled, db_url):
         before = filled.count_events()
         with filled.transaction():
             filled.conn.execute("DELETE FROM events WHERE id = (SELECT min(id) FROM events)")
             assert filled.count_events() == before - 1  # its own change, not yet committed
         assert filled.count_events() == before - 1
-    finally:
-        index.close()
 
 
 def test_an_in_memory_store_is_not_indexed() -> None:
@@ -229,27 +231,19 @@ def test_long_pages_and_bad_filters_are_answered_as_the_database_does(
 
     expected = [e["id"] for e in filled.events(limit=500)]
     monkeypatch.setattr(base, "_MAX_PARAMS", 7)  # a page's events read in many pieces
-    index = EventIndex(lambda: store_module.open(db_url), background=False)
-    filled.event_index = index
-    try:
+    with _indexed(filled, db_url) as index:
         assert [e["id"] for e in filled.events(limit=500)] == expected
         assert index.reads == 1
         with pytest.raises(QueryError, match="unknown review filter"):
             filled.count_events(EventFilter(review="maybe"))
         with pytest.raises(QueryError, match="unknown period"):
             filled.event_periods(None, by="year")
-    finally:
-        index.close()
 
 
 def test_an_empty_store_is_indexed(store: Store, db_url: str) -> None:
-    index = EventIndex(lambda: store_module.open(db_url), background=False)
-    store.event_index = index
-    try:
+    with _indexed(store, db_url) as index:
         assert index.wait() is not None
         assert store.count_events() == 0 and store.events() == []
         assert store.event_facets()["type"] == [] and store.event_periods() == []
         assert store.event_points() == [] and tone_series(store) == []
         assert index.reads == 1
-    finally:
-        index.close()
