@@ -11,6 +11,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -405,7 +406,7 @@ class Store(ReviewMixin, IncidentMixin):
         members = {
             r[0]
             for r in self.conn.execute(
-                _CANDIDATES.get(len(item.band_keys)) or _candidates_sql(len(item.band_keys)),
+                _candidates_sql(len(item.band_keys)),
                 [v for k in item.band_keys for v in (k, limit)],
             ).fetchall()
         }
@@ -1407,6 +1408,7 @@ _ENCODE_JSON = json.JSONEncoder(ensure_ascii=False).encode
 _ENCODE_EXTRA = json.JSONEncoder(ensure_ascii=False, default=str).encode  # any metadata value
 
 
+@lru_cache(maxsize=64)
 def _candidates_sql(bands: int) -> str:
     """Return the query of the reports that share a band with a new report: each of its
     ``bands`` band keys read newest first up to a limit (parameters: each key, then its
@@ -1424,13 +1426,8 @@ def _candidates_sql(bands: int) -> str:
         "SELECT doc_id FROM (SELECT doc_id FROM minhash_bands WHERE band_key = ?"
         " ORDER BY doc_id DESC LIMIT ?) AS b{i}"
     )
-    sql = " UNION ALL ".join(one.format(i=i) for i in range(bands))
-    if len(_CANDIDATES) < 64:
-        _CANDIDATES[bands] = sql
-    return sql
+    return " UNION ALL ".join(one.format(i=i) for i in range(bands))
 
-
-_CANDIDATES: dict[int, str] = {}
 
 # Events with their report and their review (when reviewed): what every event query reads.
 _EVENT_FROM = (
